@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -31,6 +32,7 @@ import pyarrow.parquet as pq
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
+STALE_STAGING_SECONDS = 24 * 3600  # prune() removes staging folders older than this
 
 
 class NoCacheError(RuntimeError):
@@ -90,10 +92,29 @@ def prune(root: Path, keep: int = 2) -> None:
     """Remove all but the newest ``keep`` extracts (never the live one) and stale staging folders."""
     root = Path(root)
     live = current_dir(root)
-    extracts = sorted((p for p in root.glob("extract-*") if p.is_dir()), key=lambda p: p.name)
+    extracts = sorted((p for p in root.glob("extract-*") if p.is_dir()), key=_extract_order)
     for old in extracts[: max(0, len(extracts) - max(keep, 1))]:
         if live is None or old.resolve() != live.resolve():
             shutil.rmtree(old, ignore_errors=True)
+    # Staging folders left by a refresh that died (a running refresh's folder is recent).
+    cutoff = time.time() - STALE_STAGING_SECONDS
+    for stale in root.glob(".staging-*"):
+        try:
+            if stale.is_dir() and stale.stat().st_mtime < cutoff:
+                shutil.rmtree(stale, ignore_errors=True)
+        except FileNotFoundError:
+            pass
+
+
+def _extract_order(folder: Path) -> tuple:
+    """Oldest first: by the timestamp in the name (second resolution), then by when the
+    manifest was written (two extracts in the same second differ only by a random suffix)."""
+    stamp = folder.name.removeprefix("extract-").split("-")[0]
+    try:
+        written = (folder / MANIFEST).stat().st_mtime_ns
+    except OSError:
+        written = 0
+    return (stamp, written, folder.name)
 
 
 def discard(staging: Path) -> None:
