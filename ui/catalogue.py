@@ -1,0 +1,64 @@
+"""The report catalogue (../shared/spec/reports.md) per tier, and which reports this release has.
+Shown on the home page and on each tier's overview page so users know what exists and what is
+coming, rather than meeting empty pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.frame import TIERS, tier_banner
+
+# (title, what it answers, page path if available in this release)
+REPORTS: dict[str, list[tuple[str, str, str | None]]] = {
+    "client": [
+        ("Client Summary", "One child: identity, status, allocated worker, chronology, key relationships, "
+         "key questions from assessments, plans and what is due next.", None),
+    ],
+    "worker": [
+        ("Client Overview (caseload)", "Your caseload: each child's visits, reviews, assessments and health "
+         "tasks with when they were last done and when they are due.", None),
+        ("Forecasting / Weekly Planning", "Every task overdue or due in the next weeks, by worker and week.", None),
+        ("Leaving Care Supervision", "Care leavers: last contact, pathway plan review, accommodation, activity.", None),
+    ],
+    "management": [
+        ("Assessments", "How each team's timeliness of completed assessments compares with other teams and "
+         "the target, and how each worker contributed.", "pages/management_assessments.py"),
+        ("Caseload", "Open cases per worker and team by type, unallocated cases, worker changes.", None),
+        ("Visits", "CIN, CP and CLA visit compliance by team and worker; who is overdue.", None),
+        ("Reviews, Missing Children, Staff Supervision, Weekly Activity", "Further management reports.", None),
+    ],
+    "strategic": [
+        ("Doing the Simple Things Well", "Twenty key measures: last three months, trend, benchmarks, target, RAG.", None),
+        ("KPI scorecard", "Every measure with target, RAG, direction of travel and benchmarks.", None),
+        ("Monthly Highlight Report", "Key indicators' trends against England, region and statistical neighbours.", None),
+        ("Children in Care report", "Numbers in care, starters and leavers, stability, health, placements.", None),
+        ("Inspection readiness (Annex A)", "Ofsted ILACS Annex A lists with a data-quality check.", None),
+    ],
+}
+
+
+def report_list(tier_key: str) -> None:
+    for title, what, path in REPORTS[tier_key]:
+        if path:
+            st.page_link(path, label=f"**{title}** — {what}", icon=":material/arrow_forward:")
+        else:
+            st.markdown(f"- **{title}** — {what} *(coming in a later release)*")
+
+
+def tier_overview(tier_key: str) -> None:
+    tier = TIERS[tier_key]
+    tier_banner(tier_key, f"{tier.long_name} reports")
+    st.caption(f"Audience: {tier.audience}.")
+    report_list(tier_key)
+
+
+def client_overview() -> None:
+    tier_overview("client")
+
+
+def worker_overview() -> None:
+    tier_overview("worker")
+
+
+def strategic_overview() -> None:
+    tier_overview("strategic")

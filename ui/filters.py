@@ -1,0 +1,93 @@
+"""Filters at the top of a page, bound to the URL (``?ptype=month&period=2026-10&service=...``)
+so a view can be shared as a link. Options come from the viewer's scoped tables only, so a URL
+naming a team outside the viewer's access falls back to the default and shows nothing of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from metrics.lookups import team_lookup
+from metrics.periods import Period, month, period_for, trailing_months
+
+PERIOD_TYPES = {
+    "month": "Month",
+    "quarter": "Quarter",
+    "year": "Year to 31 March",
+    "rolling12": "Rolling 12 months",
+}
+ALL = "all"
+
+
+def latest_complete_month(as_at: pd.Timestamp) -> Period:
+    as_at = pd.Timestamp(as_at).normalize()
+    if (as_at + pd.Timedelta(days=1)).day == 1:
+        return month(as_at.year, as_at.month)
+    prev = as_at.replace(day=1) - pd.Timedelta(days=1)
+    return month(prev.year, prev.month)
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    period: Period  # the chosen reporting period
+    trend: list[Period]  # the 13 months ending with the period's last month
+
+
+def period_filter(as_at: pd.Timestamp, earliest: pd.Timestamp | None, container=st) -> PeriodChoice:
+    last = latest_complete_month(as_at)
+    first = month(earliest.year, earliest.month) if earliest is not None and not pd.isna(earliest) else None
+    months = trailing_months(last, 120)
+    if first is not None:
+        months = [m for m in months if m.start >= first.start] or [last]
+    labels = [m.label for m in reversed(months)]
+    c1, c2 = container.columns([1, 1])
+    ptype = c1.selectbox(
+        "Period type", list(PERIOD_TYPES), format_func=PERIOD_TYPES.get, key="ptype",
+        bind="query-params",
+    )
+    label = c2.selectbox(
+        "Period ending in" if ptype != "month" else "Month",
+        labels,
+        format_func=lambda l: pd.Timestamp(l + "-01").strftime("%B %Y"),
+        key="period",
+        bind="query-params",
+        help="Quarters are calendar quarters; years run to 31 March.",
+    )
+    period = period_for(label, ptype)
+    return PeriodChoice(period=period, trend=trailing_months(label, 13))
+
+
+@dataclass(frozen=True)
+class OrgChoice:
+    service_id: str | None
+    team_id: str | None
+    teams: pd.DataFrame  # the teams the page compares (within the chosen service)
+
+
+def org_filter(tables: dict[str, pd.DataFrame], container=st) -> OrgChoice:
+    teams = team_lookup(tables)
+    teams = teams[teams["team_id"] != ""]
+    services = (
+        teams[["service_id", "service"]].drop_duplicates().sort_values("service")
+    )
+    service_names = dict(zip(services["service_id"], services["service"]))
+    c1, c2 = container.columns([1, 1])
+    service_id = c1.selectbox(
+        "Service", [ALL, *service_names], format_func=lambda s: "All services" if s == ALL else service_names[s],
+        key="service", bind="query-params",
+    )
+    in_service = teams if service_id == ALL else teams[teams["service_id"] == service_id]
+    in_service = in_service.sort_values("team")
+    team_names = dict(zip(in_service["team_id"], in_service["team"]))
+    team_id = c2.selectbox(
+        "Team", [ALL, *team_names], format_func=lambda t: "All teams" if t == ALL else team_names[t],
+        key="team", bind="query-params",
+        help="Choose a team to see how each of its workers contributed.",
+    )
+    return OrgChoice(
+        service_id=None if service_id == ALL else service_id,
+        team_id=None if team_id == ALL else team_id,
+        teams=in_service,
+    )
