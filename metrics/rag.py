@@ -7,13 +7,19 @@ import math
 GREEN, AMBER, RED = "Green", "Amber", "Red"
 
 
-def rag(value: float | None, target: float | None, polarity: str, tolerance: float = 0.05) -> str | None:
+def rag(value: float | None, target: float | None, polarity: str, tolerance: float = 0.05,
+        unit: str = "percent") -> str | None:
     """Green meets the target; amber within ``tolerance`` of it; red otherwise.
+
+    For percentages (fractions) the tolerance is in percentage points (0.05 = 5 points); for
+    counts, days and rates it is relative to the target (0.05 = within 5% of it).
     None when there is no value, no target or no polarity."""
     if value is None or target is None or polarity not in ("high", "low"):
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
+    if unit != "percent":
+        tolerance = abs(target) * tolerance
     gap = (value - target) if polarity == "high" else (target - value)
     if gap >= -1e-12:
         return GREEN
