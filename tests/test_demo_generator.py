@@ -1,0 +1,159 @@
+"""The synthetic demo authority (data_access.demo): every schema table with exactly its columns,
+accepted by the real validator and refresh, deterministic, consistent journeys (allocations behind
+every assessment, nothing after as_at or before birth) and believable variation between teams.
+
+Uses the small size only, generated once for the module."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import holidays
+import numpy as np
+import pandas as pd
+import pytest
+
+from data_access.config import load_config
+from data_access.demo import SIZES, build_demo, generate_tables
+from data_access.refresh import refresh
+from data_access.schema import PERSON, TABLES
+from data_access.validate import check_tables, errors
+from tests.conftest import DEMO_AS_AT, write_config
+
+AS_AT = pd.Timestamp(DEMO_AS_AT)
+# Date columns that may legitimately lie after as_at: when something is due, targeted or expected.
+FUTURE_OK = ("due", "target", "expected")
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return generate_tables("small", as_at=DEMO_AS_AT)
+
+
+def test_every_table_is_there_with_exactly_its_columns(tables):
+    assert list(tables) == list(TABLES)
+    for name, spec in TABLES.items():
+        assert list(tables[name].columns) == list(spec.columns), name
+        assert len(tables[name]) > 0, f"{name} is empty"
+
+
+def test_the_validator_finds_no_problem(tables):
+    _, problems = check_tables(tables)
+    assert problems == [], [p.message for p in problems]
+
+
+def test_same_seed_same_tables_other_seed_other_tables(tables):
+    again = generate_tables("small", as_at=DEMO_AS_AT)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(again[name], tables[name], obj=name)
+    other = generate_tables("small", as_at=DEMO_AS_AT, seed=7)
+    assert not other["ssd_person"].equals(tables["ssd_person"])
+    assert not other["ssd_cin_assessments"].equals(tables["ssd_cin_assessments"])
+
+
+def test_row_counts_are_those_of_the_small_size(tables):
+    n = {name: len(frame) for name, frame in tables.items()}
+    size = SIZES["small"]
+    assert n["ssd_person"] == size.children == 600
+    assert n["ssd_professionals"] == size.workers == 30
+    dept = tables["ssd_department"]
+    assert dept["dept_team_parent_id"].isna().sum() == size.services == 2
+    assert dept["dept_team_parent_id"].notna().sum() == size.teams == 5
+    assert 400 <= n["ssd_cin_episodes"] <= 650
+    assert 1_800 <= n["ssd_contacts"] <= 3_000
+    assert 300 <= n["ssd_cin_assessments"] <= 650
+    assert 100 <= n["ssd_s47_enquiry"] <= 300
+    assert 25 <= n["ssd_cp_plans"] <= 120
+    assert 60 <= n["ssd_cla_episodes"] <= 400
+    assert 40 <= n["ssd_cla_placement"] <= 300
+    visits = n["ssd_cin_visits"] + n["ssd_cp_visits"] + n["ssd_cla_visits"]
+    assert 1_500 <= visits <= 6_000
+    reviews = n["ssd_cp_reviews"] + n["ssd_cla_reviews"] + n["ext_cin_reviews"]
+    assert 300 <= reviews <= 1_500
+    assert 50 <= n["ssd_cla_health"] <= 400
+
+
+def test_every_assessment_is_backed_by_the_allocation_of_its_worker_and_team(tables):
+    a = tables["ssd_cin_assessments"].reset_index()
+    inv = tables["ssd_involvements"]
+    m = a.merge(inv, left_on=["cina_person_id", "cina_assessment_team", "cina_assessment_worker_id"],
+                right_on=["invo_person_id", "invo_professional_team", "invo_professional_id"], how="left")
+    covers = (m["invo_involvement_start_date"] <= m["cina_assessment_start_date"]) & (
+        m["invo_involvement_end_date"].isna() | (m["invo_involvement_end_date"] >= m["cina_assessment_start_date"]))
+    covered = covers.groupby(m["index"]).any()
+    assert covered.all(), a.loc[covered[~covered].index].head().to_dict("records")
+    # the involvement names the referral and an allocated case worker role
+    assert inv["invo_referral_id"].isin(tables["ssd_cin_episodes"]["cine_referral_id"]).mean() > 0.9
+    assert inv["invo_professional_role_id"].notna().all()
+
+
+def test_worker_names_are_unique_and_every_worker_is_in_a_team(tables):
+    prof = tables["ssd_professionals"]
+    assert prof["prof_professional_name"].is_unique
+    teams = tables["ssd_department"].query("dept_team_parent_id.notna()")["dept_team_id"]
+    assert prof["prof_professional_department"].isin(teams).all()
+
+
+def test_nothing_is_dated_after_as_at_or_before_the_child_was_born(tables):
+    dob = tables["ssd_person"].set_index("pers_person_id")["pers_dob"]
+    for name, spec in TABLES.items():
+        frame = tables[name]
+        person_cols = [fk.column for fk in spec.foreign_keys if f"{fk.ref_table}.{fk.ref_column}" == PERSON]
+        for col in spec.date_columns:
+            if not col.endswith(FUTURE_OK) and not any(w in col for w in FUTURE_OK):
+                assert not (frame[col] > AS_AT).any(), f"{name}.{col} after as_at"
+            if person_cols and name != "ssd_mother":  # the mother's table dates her child's birth
+                born = frame[person_cols[0]].map(dob)
+                early = frame[col].notna() & born.notna() & (frame[col] < born)
+                assert not early.any(), f"{name}.{col} before the child's birth"
+
+
+def test_open_episodes_have_blank_end_dates_and_some_work_is_open_or_overdue(tables):
+    a = tables["ssd_cin_assessments"]
+    still_open = a[a["cina_assessment_auth_date"].isna()]
+    assert len(still_open) > 0
+    bank = np.array(sorted(holidays.country_holidays("GB", subdiv="ENG", years=range(2000, 2031))), dtype="datetime64[D]")
+    start = still_open["cina_assessment_start_date"].values.astype("datetime64[D]")
+    overdue = np.busday_count(start + 1, np.datetime64(DEMO_AS_AT) + 1, holidays=bank) > 45
+    assert overdue.any()
+    for name, start_col, end_col in (("ssd_cp_plans", "cppl_cp_plan_start_date", "cppl_cp_plan_end_date"),
+                                     ("ssd_cla_episodes", "clae_cla_episode_start_date", "clae_cla_episode_ceased_date"),
+                                     ("ssd_cin_episodes", "cine_referral_date", "cine_close_date")):
+        frame = tables[name]
+        assert frame[end_col].isna().any(), f"nothing open in {name}"
+        assert frame[end_col].notna().any(), f"nothing closed in {name}"
+
+
+def test_assessment_timeliness_differs_between_teams(tables):
+    a = tables["ssd_cin_assessments"]
+    a = a[a["cina_assessment_auth_date"].notna()]
+    bank = np.array(sorted(holidays.country_holidays("GB", subdiv="ENG", years=range(2000, 2031))), dtype="datetime64[D]")
+    start = a["cina_assessment_start_date"].values.astype("datetime64[D]")
+    end = a["cina_assessment_auth_date"].values.astype("datetime64[D]")
+    in_time = np.busday_count(start + 1, end + 1, holidays=bank) <= 45
+    by_team = pd.Series(in_time).groupby(a["cina_assessment_team"].to_numpy()).agg(["size", "mean"])
+    by_team = by_team[by_team["size"] >= 30]
+    assert len(by_team) >= 2
+    assert by_team["mean"].max() >= 0.85, by_team
+    assert by_team["mean"].min() <= 0.80, by_team
+
+
+def test_build_demo_writes_sqlite_that_the_refresh_accepts(tables, tmp_path):
+    db = tmp_path / "demo.sqlite"
+    db.write_text("an old file to be replaced")
+    messages: list[str] = []
+    counts = build_demo(db, size="small", as_at=DEMO_AS_AT, progress=messages.append)
+    assert counts == {name: len(frame) for name, frame in tables.items()}
+    assert "writing ssd_contacts" in messages and "referrals" in messages
+    assert [p.name for p in tmp_path.iterdir()] == ["demo.sqlite"]  # no temporary file left
+    with sqlite3.connect(db) as conn:
+        for name, n in counts.items():
+            assert conn.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] == n, name
+        first = conn.execute("SELECT cont_contact_date FROM ssd_contacts LIMIT 1").fetchone()[0]
+        assert pd.Timestamp(first) <= AS_AT  # dates are ISO text
+    config = write_config(tmp_path, source_url=f"sqlite:///{db}", cache_folder=tmp_path / "cache")
+    result = refresh(load_config(config))
+    assert result.manifest["absent_optional_tables"] == []
+    for name, n in counts.items():
+        assert result.manifest["tables"][name]["rows"] == n, name
+    assert result.manifest["data_as_at"] == DEMO_AS_AT
