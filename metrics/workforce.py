@@ -1,0 +1,385 @@
+"""Workforce and practice: unallocated cases, case supervision, caseloads and changes of worker.
+
+Measures (``../shared/spec/measures.md``, "Workforce and practice"):
+
+- ``unallocated``: children open to social care at the period end with no allocated worker.
+- ``case_supervision``: open cases at the period end with case supervision recorded in the last
+  ``supervision_interval_days`` (default 30) days (needs the optional ``ext_case_supervision``).
+- ``caseload``: open cases per allocated worker at the period end (the average; one row per worker).
+- ``worker_changes``: children open at the period end whose allocated social worker changed 3 or
+  more times in the 12 months to the period end.
+
+*Open to social care* on a date (:func:`open_cases_on`): an open CIN episode (referral dated on or
+before the date, not closed on or before it, not a "no further action" referral), a CP plan open
+on the date, in care on the date (:func:`metrics.looked_after.in_care_on`), or a care leaver aged
+16-25 (:func:`metrics.care_leavers.care_leavers_on`).
+
+The *allocated worker* on a date is the one rule in :mod:`metrics.allocation`: among the child's
+``ssd_involvements`` open on the date, the one that started last. Stock measures are grouped by
+that allocation at the period end.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from metrics.allocation import allocation_on
+from metrics.care_leavers import _care_leavers, care_leaver_records
+from metrics.looked_after import (
+    ALL_ID, ALL_LABEL, BASE_COLUMNS, ORG_COLUMNS, ORG_TABLES, _Sources, day, days_before, finish,
+    member, months_before, set_group, stock_rows, text, yes,
+)
+from metrics.lookups import label_org
+from metrics.periods import Period
+from metrics.registry import SUMMARY_COLUMNS, Measure, MeasureResult, register
+from metrics.settings import MetricSettings
+
+CARE_LEAVER_AGES = (16, 25)     # care leavers counted as open cases
+CHANGE_WINDOW_MONTHS = 12       # worker_changes: the 12 months to the period end
+CHANGES_THRESHOLD = 3
+SERVICES = (("cla", "CLA"), ("cp", "CP"), ("cin", "CIN"), ("care_leaver", "Care leaver"))
+OPEN_COLUMNS = ["person_id", "cin", "cp", "cla", "care_leaver", "case_type", "services"]
+
+
+class _Open:
+    """Normalised episode/plan tables for working out open cases on many dates."""
+
+    def __init__(self, tables: Mapping[str, pd.DataFrame]):
+        self.tables = tables
+        self.src = _Sources(tables)
+        self.care_leavers = care_leaver_records(tables) if "ssd_care_leavers" in tables else None
+        cin = tables.get("ssd_cin_episodes")
+        self.cin = None if cin is None else pd.DataFrame({
+            "person_id": text(cin["cine_person_id"]), "start": day(cin["cine_referral_date"]),
+            "end": day(cin["cine_close_date"]), "nfa": yes(cin["cine_referral_nfa"]),
+        })
+        cp = tables.get("ssd_cp_plans")
+        self.cp = None if cp is None else pd.DataFrame({
+            "person_id": text(cp["cppl_person_id"]), "start": day(cp["cppl_cp_plan_start_date"]),
+            "end": day(cp["cppl_cp_plan_end_date"]),
+        })
+
+    @staticmethod
+    def _open(frame: pd.DataFrame | None, d: pd.Timestamp) -> np.ndarray:
+        if frame is None or frame.empty:
+            return np.array([], dtype=object)
+        m = ((frame["start"] <= d) & (frame["end"].isna() | (frame["end"] > d))).to_numpy(dtype=bool)
+        if "nfa" in frame:
+            m = m & ~frame["nfa"].to_numpy(dtype=bool)
+        return pd.unique(frame["person_id"].to_numpy(dtype=object)[m])
+
+    def on(self, date) -> pd.DataFrame:
+        d = pd.Timestamp(date).normalize()
+        groups = {
+            "cin": self._open(self.cin, d),
+            "cp": self._open(self.cp, d),
+            "cla": pd.unique(self.src.in_care_on(d)["person_id"].to_numpy(dtype=object)),
+            "care_leaver": np.array([], dtype=object) if self.care_leavers is None else pd.unique(
+                _care_leavers(self.src, self.care_leavers, d, *CARE_LEAVER_AGES)["person_id"].to_numpy(dtype=object)),
+        }
+        people = pd.unique(np.concatenate([np.asarray(v, dtype=object) for v in groups.values()]))
+        people = np.sort(people.astype(str)).astype(object)
+        out = pd.DataFrame({"person_id": people})
+        for key, ids in groups.items():
+            out[key] = member(people, ids) if len(ids) else np.zeros(len(people), dtype=bool)
+        case_type = np.full(len(out), "", dtype=object)
+        services = np.full(len(out), "", dtype=object)
+        for key, label in reversed(SERVICES):
+            case_type = np.where(out[key].to_numpy(), label, case_type)
+        for key, label in SERVICES:
+            services = np.where(out[key].to_numpy(), np.where(services == "", label, services + ", " + label), services)
+        out["case_type"] = case_type
+        out["services"] = services
+        return out[OPEN_COLUMNS]
+
+
+def open_cases_on(tables: Mapping[str, pd.DataFrame], date) -> pd.DataFrame:
+    """Children open to social care at the end of ``date``, one row each: person_id; flags cin, cp,
+    cla, care_leaver (what they are open to); case_type (the first of CLA, CP, CIN, Care leaver)
+    and services (all of them, e.g. "CP, CIN")."""
+    return _Open(tables).on(date)
+
+
+def allocated_cases_on(tables: Mapping[str, pd.DataFrame], date) -> pd.DataFrame:
+    """Open cases on ``date`` with the worker and team holding each (worker_id "" when unallocated)."""
+    cases = open_cases_on(tables, date)
+    alloc = allocation_on(tables, cases["person_id"], np.repeat(np.datetime64(pd.Timestamp(date), "ns"), len(cases)))
+    cases["worker_id"] = alloc["worker_id"].to_numpy(dtype=object)
+    cases["team_id"] = alloc["team_id"].to_numpy(dtype=object)
+    return cases
+
+
+def _involvements(tables) -> pd.DataFrame:
+    inv = tables["ssd_involvements"]
+    return pd.DataFrame({
+        "person_id": text(inv["invo_person_id"]), "worker_id": text(inv["invo_professional_id"]),
+        "team_id": text(inv["invo_professional_team"]), "start": day(inv["invo_involvement_start_date"]),
+        "end": day(inv["invo_involvement_end_date"]),
+    })
+
+
+# ---- unallocated ----------------------------------------------------------------------------
+
+UNALLOCATED_COLUMNS = [*BASE_COLUMNS, "case_type", "services", "last_worker_id", "last_allocation_end"]
+
+
+def compute_unallocated(tables, periods, by, settings) -> MeasureResult:
+    opened = _Open(tables)
+    inv = _involvements(tables)
+    inv = inv[(inv["worker_id"] != "").to_numpy() & inv["start"].notna().to_numpy()]
+
+    def build(p: Period) -> pd.DataFrame:
+        cases = opened.on(p.end)
+        alloc = allocation_on(tables, cases["person_id"], np.repeat(np.datetime64(p.end, "ns"), len(cases)))
+        c = cases[(alloc["worker_id"] == "").to_numpy()].reset_index(drop=True)
+        # The last allocation to a worker that ended before the period end (if any).
+        ended = inv[(inv["end"] < p.end).to_numpy(dtype=bool)]
+        m = c[["person_id"]].assign(_i=np.arange(len(c))).merge(ended, on="person_id", how="inner")
+        m = m.sort_values(["_i", "end", "start"], kind="stable").drop_duplicates("_i", keep="last").set_index("_i")
+        c["last_worker_id"] = m["worker_id"].reindex(np.arange(len(c))).fillna("").to_numpy(dtype=object)
+        c["last_allocation_end"] = pd.to_datetime(m["end"].reindex(np.arange(len(c)))).to_numpy()
+        c["in_denominator"] = True
+        c["in_numerator"] = True
+        return c
+
+    rows = stock_rows(periods, build)
+    return finish("unallocated", rows, tables, periods, by, UNALLOCATED_COLUMNS, count_only=True)
+
+
+# ---- case supervision -----------------------------------------------------------------------
+
+SUPERVISION_COLUMNS = [*BASE_COLUMNS, "case_type", "services", "last_supervision_date",
+                       "days_since_supervision", "window_start"]
+
+
+def compute_supervision(tables, periods, by, settings: MetricSettings) -> MeasureResult:
+    opened = _Open(tables)
+    s = tables["ext_case_supervision"]
+    sup = pd.DataFrame({"person_id": text(s["supe_person_id"]), "date": day(s["supe_date"])})
+    sup = sup[sup["date"].notna().to_numpy()]
+
+    def build(p: Period) -> pd.DataFrame:
+        c = opened.on(p.end)
+        m = c[["person_id"]].assign(_i=np.arange(len(c))).merge(sup, on="person_id", how="inner")
+        m = m[(m["date"] <= p.end).to_numpy(dtype=bool)]
+        last = m.groupby("_i")["date"].max()
+        c["last_supervision_date"] = pd.to_datetime(last.reindex(np.arange(len(c)))).to_numpy()
+        c["days_since_supervision"] = (p.end - c["last_supervision_date"]).dt.days.to_numpy()
+        w0 = days_before(p.end, settings.supervision_interval_days)
+        c["window_start"] = w0
+        c["in_denominator"] = True
+        c["in_numerator"] = (c["last_supervision_date"] >= w0).fillna(False).to_numpy(dtype=bool)
+        return c
+
+    rows = stock_rows(periods, build)
+    return finish("case_supervision", rows, tables, periods, by, SUPERVISION_COLUMNS, count_only=False)
+
+
+# ---- caseload -------------------------------------------------------------------------------
+
+CASELOAD_COLUMNS = ["period", *ORG_COLUMNS, "group_id", "group", "in_denominator", "in_numerator",
+                    "cases", "cla_cases", "cp_cases", "cin_cases", "care_leaver_cases", "job_title",
+                    "fte", "agency"]
+
+
+def compute_caseload(tables, periods, by, settings) -> MeasureResult:
+    opened = _Open(tables)
+    prof = tables["ssd_professionals"]
+    staff = pd.DataFrame({
+        "worker_id": text(prof["prof_professional_id"]),
+        "job_title": text(prof["prof_professional_job_title"]),
+        "department": text(prof["prof_professional_department"]),
+        "fte": pd.to_numeric(prof["prof_full_time_equivalency"], errors="coerce").to_numpy(dtype=float),
+        "agency": yes(prof["prof_agency_worker_flag"]),
+    }).drop_duplicates("worker_id").set_index("worker_id")
+
+    parts = []
+    for p in periods:
+        cases = opened.on(p.end)
+        alloc = allocation_on(tables, cases["person_id"], np.repeat(np.datetime64(p.end, "ns"), len(cases)))
+        cases["worker_id"] = alloc["worker_id"].to_numpy(dtype=object)
+        cases["team_id"] = alloc["team_id"].to_numpy(dtype=object)
+        cases = cases[(cases["worker_id"] != "").to_numpy()]
+        cases["case_key"] = cases["case_type"].map({"CLA": "cla_cases", "CP": "cp_cases", "CIN": "cin_cases",
+                                                    "Care leaver": "care_leaver_cases"})
+        per = cases.pivot_table(index="worker_id", columns="case_key", values="person_id", aggfunc="count",
+                                fill_value=0)
+        per = per.reindex(columns=["cla_cases", "cp_cases", "cin_cases", "care_leaver_cases"], fill_value=0)
+        per.columns.name = None
+        per.index.name = "worker_id"
+        per["cases"] = per.sum(axis=1)
+        # The worker's team: the team most of their open cases are allocated under (else their
+        # department on the staff record).
+        teams = cases[cases["team_id"] != ""].groupby(["worker_id", "team_id"]).size().reset_index(name="n")
+        teams = teams.sort_values(["worker_id", "n", "team_id"], ascending=[True, False, True])
+        team = teams.drop_duplicates("worker_id").set_index("worker_id")["team_id"]
+        w = per.reset_index()
+        w["team_code"] = team.reindex(w["worker_id"].to_numpy(dtype=object)).fillna("").to_numpy(dtype=object)
+        dept = staff["department"].reindex(w["worker_id"].to_numpy(dtype=object)).fillna("").to_numpy(dtype=object)
+        w["team_code"] = np.where(w["team_code"] == "", dept, w["team_code"])
+        for c in ("job_title", "fte", "agency"):
+            w[c] = staff[c].reindex(w["worker_id"].to_numpy(dtype=object)).to_numpy()
+        w.insert(0, "period", p.label)
+        parts.append(w)
+    rows = pd.concat(parts, ignore_index=True)
+    rows = rows.rename(columns={"worker_id": "worker_code"})
+    rows = label_org(rows, tables, team_col="team_code", worker_col="worker_code")
+    rows = set_group(rows, by)
+    rows["in_denominator"] = True
+    rows["in_numerator"] = True
+    for c in ("cases", "cla_cases", "cp_cases", "cin_cases", "care_leaver_cases"):
+        rows[c] = rows[c].astype(int)
+    rows = rows[CASELOAD_COLUMNS].sort_values(["period", "cases"], ascending=[True, False], kind="stable")
+    rows = rows.reset_index(drop=True)
+
+    g = rows.groupby(["period", "group_id", "group"], sort=False)
+    summary = g.agg(numerator=("cases", "sum"), denominator=("worker_id", "nunique")).reset_index()
+    summary["numerator"] = summary["numerator"].astype(int)
+    summary["denominator"] = summary["denominator"].astype(int)
+    summary["value"] = summary["numerator"] / summary["denominator"]
+    labels = [p.label for p in periods]
+    if by is None:
+        missing = [label for label in labels if label not in set(summary["period"])]
+        if missing:
+            empty = pd.DataFrame({"period": missing, "group_id": ALL_ID, "group": ALL_LABEL,
+                                  "numerator": 0, "denominator": 0, "value": np.nan})
+            summary = pd.concat([summary, empty], ignore_index=True) if len(summary) else empty
+    order = {label: i for i, label in enumerate(labels)}
+    summary = summary.sort_values(
+        ["period", "group"], key=lambda s: s.map(order) if s.name == "period" else s.astype(str))
+    return MeasureResult("caseload", summary[SUMMARY_COLUMNS].reset_index(drop=True), rows)
+
+
+# ---- worker changes -------------------------------------------------------------------------
+
+WORKER_CHANGES_COLUMNS = [*BASE_COLUMNS, "case_type", "services", "changes", "workers_in_window",
+                          "last_change_date", "window_start"]
+
+
+def worker_holders(tables: Mapping[str, pd.DataFrame], person_ids, until) -> pd.DataFrame:
+    """The sequence of allocated workers for each child up to ``until``: the allocation
+    (:func:`metrics.allocation.allocation_on`) on every day one of their allocations starts, and
+    on the day after one ends. Columns person_id, date, worker_id ("" when unallocated),
+    sorted by child and date."""
+    inv = _involvements(tables)
+    inv = inv[member(inv["person_id"], person_ids) & inv["start"].notna().to_numpy()]
+    until = pd.Timestamp(until).normalize()
+    starts = inv[["person_id", "start"]].rename(columns={"start": "date"})
+    ends = inv[inv["end"].notna().to_numpy()][["person_id", "end"]].rename(columns={"end": "date"})
+    ends = ends.assign(date=ends["date"] + pd.Timedelta(days=1))
+    ev = pd.concat([starts, ends], ignore_index=True)
+    ev = ev[(ev["date"] <= until).to_numpy(dtype=bool)].drop_duplicates()
+    ev = ev.sort_values(["person_id", "date"], kind="stable").reset_index(drop=True)
+    alloc = allocation_on(tables, ev["person_id"], ev["date"])
+    ev["worker_id"] = alloc["worker_id"].to_numpy(dtype=object)
+    return ev
+
+
+def count_worker_changes(holders: pd.DataFrame, window_start, window_end) -> pd.DataFrame:
+    """Per child: changes (the allocated worker became a different worker on a day in the window;
+    spells with no worker in between are skipped, the first worker a child ever has is not a
+    change, going back to an earlier worker is), workers_in_window (distinct workers holding the
+    case at some point in the window) and last_change_date."""
+    h = holders[(holders["worker_id"] != "").to_numpy()].reset_index(drop=True)
+    h = h[(h["date"] <= window_end).to_numpy(dtype=bool)]
+    prev = h.groupby("person_id", sort=False)["worker_id"].shift(1)
+    in_window = (h["date"] >= window_start).to_numpy(dtype=bool)
+    change = prev.notna().to_numpy() & (h["worker_id"] != prev).to_numpy(dtype=bool) & in_window
+    h = h.assign(change=change, change_date=h["date"].where(change))
+    # Workers holding the case in the window: those whose spell starts in it, plus the holder at
+    # its start (the last holder before it, if that spell runs into the window).
+    before = holders[(holders["date"] < window_start).to_numpy(dtype=bool)]
+    at_start = before.drop_duplicates("person_id", keep="last")
+    at_start = at_start[(at_start["worker_id"] != "").to_numpy()][["person_id", "worker_id"]]
+    inside = h[in_window][["person_id", "worker_id"]]
+    workers = pd.concat([at_start, inside]).drop_duplicates().groupby("person_id").size()
+    out = h.groupby("person_id", sort=False).agg(changes=("change", "sum"), last_change_date=("change_date", "max"))
+    out["workers_in_window"] = workers.reindex(out.index).fillna(0).astype(int)
+    return out
+
+
+def compute_worker_changes(tables, periods, by, settings) -> MeasureResult:
+    opened = _Open(tables)
+    cohorts = {p.label: opened.on(p.end) for p in periods}
+    everyone = pd.unique(np.concatenate([c["person_id"].to_numpy(dtype=object) for c in cohorts.values()])) \
+        if cohorts else np.array([], dtype=object)
+    holders = worker_holders(tables, everyone, max(p.end for p in periods))
+
+    def build(p: Period) -> pd.DataFrame:
+        c = cohorts[p.label]
+        w0 = months_before(p.end, CHANGE_WINDOW_MONTHS)
+        counts = count_worker_changes(holders[member(holders["person_id"], c["person_id"])], w0, p.end)
+        ids = c["person_id"].to_numpy(dtype=object)
+        c["changes"] = counts["changes"].reindex(ids).fillna(0).astype(int).to_numpy()
+        c["workers_in_window"] = counts["workers_in_window"].reindex(ids).fillna(0).astype(int).to_numpy()
+        c["last_change_date"] = pd.to_datetime(counts["last_change_date"].reindex(ids)).to_numpy()
+        c["window_start"] = w0
+        c["in_denominator"] = True
+        c["in_numerator"] = c["changes"] >= CHANGES_THRESHOLD
+        return c
+
+    rows = stock_rows(periods, build)
+    return finish("worker_changes", rows, tables, periods, by, WORKER_CHANGES_COLUMNS, count_only=False)
+
+
+# ---- registration -------------------------------------------------------------------------
+
+_OPEN_TABLES = ("ssd_involvements", "ssd_cin_episodes", "ssd_cp_plans", "ssd_cla_episodes", "ssd_care_leavers")
+_OPTIONAL = ("ssd_cla_placement", "ssd_legal_status")
+_OPEN = (
+    "Children open to social care at the period end: an open child in need episode (a referral not "
+    "closed by the period end, other than 'no further action'), a child protection plan, in care, "
+    "or a care leaver aged 16 to 25"
+)
+_ALLOCATED = (
+    "The allocated worker is the worker on the child's allocation (involvement) open on the day; "
+    "if several are open, the one that started last."
+)
+
+register(Measure(
+    id="unallocated", title="Unallocated cases", unit="count", polarity="low", kind="stock",
+    definition=f"{_OPEN}, with no allocated worker on the last day of the period. {_ALLOCATED}",
+    source_tables=(*_OPEN_TABLES, *ORG_TABLES), optional_tables=_OPTIONAL, compute=compute_unallocated,
+))
+
+register(Measure(
+    id="case_supervision", title="Up-to-date case supervision", unit="percent", polarity="high",
+    kind="stock",
+    definition=(
+        f"{_OPEN}: the share with case supervision recorded in the 30 days (a setting, "
+        "supervision_interval_days) up to and including the period end. Needs the case supervision "
+        "extension table."
+    ),
+    source_tables=(*_OPEN_TABLES, "ext_case_supervision", *ORG_TABLES), optional_tables=_OPTIONAL,
+    compute=compute_supervision,
+))
+
+register(Measure(
+    id="caseload", title="Caseload per worker", unit="count", polarity="none", kind="stock",
+    definition=(
+        f"{_OPEN}, with an allocated worker: the number of such children each worker holds on the "
+        "last day of the period. The figure is the average per worker holding at least one case "
+        f"(cases divided by workers); each worker is listed with their count. {_ALLOCATED} A worker "
+        "is shown in the team most of their cases are allocated under."
+    ),
+    source_tables=(*_OPEN_TABLES, *ORG_TABLES), optional_tables=_OPTIONAL, compute=compute_caseload,
+    benchmark_key="Work_Force_AvgNumCase_SW",
+))
+
+register(Measure(
+    id="worker_changes", title="Children with 3+ social worker changes in 12 months", unit="percent",
+    polarity="low", kind="stock",
+    definition=(
+        f"{_OPEN}: the share whose allocated worker changed 3 or more times in the 12 months up to "
+        "the period end. The allocated worker is worked out on every day an allocation starts or "
+        "ends; a change is counted each time it becomes a different worker from the one before. The "
+        "first worker a child has is not a change, a gap with no worker is skipped (the next worker "
+        "is compared with the last one), a new allocation to the same worker is not a change, and "
+        f"going back to an earlier worker is. {_ALLOCATED}"
+    ),
+    source_tables=(*_OPEN_TABLES, *ORG_TABLES), optional_tables=_OPTIONAL,
+    compute=compute_worker_changes,
+))

@@ -1,0 +1,162 @@
+"""Care leaver measures on a hand-built authority; expected figures worked out in the comments.
+Period end 31 March 2026 unless said otherwise."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from metrics import registry
+from metrics.care_leavers import accommodation_suitable, care_leavers_on, in_eet
+from metrics.periods import period_for
+from metrics.settings import MetricSettings
+from tests.source_fixtures import _frame
+
+PEOPLE = {
+    # id: (dob, death)
+    "L1": ("2007-03-31", None),   # 19 on 31 Mar 2026 (birthday that day)
+    "L2": ("2007-04-01", None),   # 18
+    "L3": ("2004-04-01", None),   # 21
+    "L4": ("2004-03-31", None),   # 22
+    "L5": ("2006-01-01", "2026-02-01"),  # 20 but died
+    "L6": ("2005-06-01", None),   # 20
+    "L7": ("2006-06-01", None),   # 19
+    "L8": ("2010-01-01", None),   # 16, still in care
+    "L9": ("2000-01-01", None),   # 26
+    "L10": ("2008-01-01", None),  # in care 2025-01-01 to 2026-01-01
+}
+
+RECORDS = [
+    # person, eligibility, latest contact, accommodation, suitable, activity, pathway review, team, worker
+    ("L1", "Former relevant", "2026-02-04", "B1", "Suitable", "F1", "2025-10-01", None, None),
+    ("L2", "Former relevant", "2026-03-01", "B1", "Suitable", "F1", "2025-09-30", None, None),
+    ("L3", "Former relevant", "2026-02-03", "B2", None, "G4", None, "T2", "W2"),
+    ("L4", "Former relevant", "2026-03-01", "U1", None, "F2", "2026-01-01", None, None),
+    ("L5", "Former relevant", "2026-01-20", "U1", None, "F2", "2026-01-01", None, None),
+    ("L6", "Former relevant", None, "U1", None, "Part-time employment", "2026-04-02", None, None),
+    ("L7", "Qualifying", "2026-04-10", "Z1", "Unsuitable", "NEET", "2026-01-01", "T2", "W2"),
+    ("L8", "Eligible", "2026-03-01", None, None, None, "2026-03-01", None, None),
+    ("L9", "Former relevant", "2026-03-01", "U1", "Suitable", "F1", "2026-03-01", None, None),
+    ("L10", "Relevant", "2026-03-01", "U1", "Suitable", "F1", "2026-03-01", None, None),
+]
+
+
+@pytest.fixture()
+def tables():
+    t = {}
+    t["ssd_department"] = _frame("ssd_department", [
+        {"dept_team_id": "S1", "dept_team_name": "Leaving Care Service"},
+        {"dept_team_id": "T1", "dept_team_name": "Leaving Care 1", "dept_team_parent_id": "S1"},
+        {"dept_team_id": "T2", "dept_team_name": "Leaving Care 2", "dept_team_parent_id": "S1"},
+    ])
+    t["ssd_professionals"] = _frame("ssd_professionals", [
+        {"prof_professional_id": "W1", "prof_professional_name": "Ann Lee"},
+        {"prof_professional_id": "W2", "prof_professional_name": "Bo Chan"},
+    ])
+    t["ssd_person"] = _frame("ssd_person", [
+        {"pers_person_id": p, "pers_forename": p, "pers_surname": "Test", "pers_dob": dob, "pers_death_date": death}
+        for p, (dob, death) in PEOPLE.items()])
+    t["ssd_care_leavers"] = _frame("ssd_care_leavers", [
+        {"clea_table_id": f"R{i}", "clea_person_id": p, "clea_care_leaver_eligibility": e,
+         "clea_care_leaver_latest_contact": c, "clea_care_leaver_accommodation": a,
+         "clea_care_leaver_accom_suitable": s, "clea_care_leaver_activity": act,
+         "clea_pathway_plan_review_date": pp, "clea_care_leaver_allocated_team": tm,
+         "clea_care_leaver_worker_id": w, "clea_care_leaver_personal_advisor": "PA " + p}
+        for i, (p, e, c, a, s, act, pp, tm, w) in enumerate(RECORDS)])
+    t["ssd_cla_episodes"] = _frame("ssd_cla_episodes", [
+        {"clae_cla_episode_id": "E8", "clae_person_id": "L8", "clae_cla_episode_start_date": "2020-01-01"},
+        {"clae_cla_episode_id": "E10", "clae_person_id": "L10", "clae_cla_episode_start_date": "2025-01-01",
+         "clae_cla_episode_ceased_date": "2026-01-01", "clae_cla_episode_ceased_reason": "E17"},
+    ])
+    t["ssd_involvements"] = _frame("ssd_involvements", [
+        {"invo_involvements_id": "I1", "invo_person_id": "L1", "invo_professional_id": "W1",
+         "invo_professional_team": "T1", "invo_involvement_start_date": "2025-01-01"},
+        # L7's allocation ended: grouped by the worker on the care leaver record instead.
+        {"invo_involvements_id": "I2", "invo_person_id": "L7", "invo_professional_id": "W1",
+         "invo_professional_team": "T1", "invo_involvement_start_date": "2025-01-01",
+         "invo_involvement_end_date": "2026-01-01"},
+    ])
+    return t
+
+
+def run(tables, measure_id, label="2026-03", by=None, settings=None):
+    result = registry.get(measure_id).run(tables, [period_for(label)], by, settings)
+    return result, result.summary.set_index("group")
+
+
+def figures(summary, group="All"):
+    return int(summary.at[group, "numerator"]), int(summary.at[group, "denominator"])
+
+
+def test_who_is_a_care_leaver(tables):
+    # 19-21 at 31 March 2026: L1 (19 today), L3 (21), L6, L7; not L2 (18), L4 (22), L5 (died).
+    assert sorted(care_leavers_on(tables, "2026-03-31", 19, 21)["person_id"]) == ["L1", "L3", "L6", "L7"]
+    # 16-25: also L2, L4 and L10 (left care on 1 Jan 2026); not L8 (in care), L9 (26).
+    assert sorted(care_leavers_on(tables, "2026-03-31", 16, 25)["person_id"]) == \
+        ["L1", "L10", "L2", "L3", "L4", "L6", "L7"]
+    # On 31 Dec 2024 L10 (16) had not yet come into care, so was not a care leaver; on 1 Jan 2026
+    # (the day care ended) they were.
+    assert "L10" not in set(care_leavers_on(tables, "2024-12-31", 16, 25)["person_id"])
+    assert "L10" in set(care_leavers_on(tables, "2026-01-01", 16, 25)["person_id"])
+
+
+def test_in_touch(tables):
+    result, s = run(tables, "cl_in_touch")
+    # 8 weeks up to 31 March 2026 = 4 Feb - 31 Mar. L1 (4 Feb) in; L3 (3 Feb) out; L6 no contact
+    # (out); L7's latest contact is after the period end: listed, not counted.
+    assert figures(s) == (1, 3)
+    rows = result.rows.set_index("person_id")
+    assert rows.at["L7", "contact_after_period_end"] and not rows.at["L7", "in_denominator"]
+    assert rows.at["L1", "days_since_contact"] == 55
+    # 9 weeks: from 28 Jan, so L3 too.
+    _, nine = run(tables, "cl_in_touch", settings=MetricSettings(care_leaver_contact_weeks=9))
+    assert figures(nine) == (2, 3)
+    # By worker: L1 held by Ann Lee; L3 and L7 (allocation ended) by the record's worker Bo Chan;
+    # L6 none.
+    _, w = run(tables, "cl_in_touch", by="worker")
+    assert figures(w, "Ann Lee") == (1, 1) and figures(w, "Bo Chan") == (0, 1)
+    assert figures(w, "Worker not recorded") == (0, 1)
+    _, teams = run(tables, "cl_in_touch", by="team")
+    assert figures(teams, "Leaving Care 1") == (1, 1) and figures(teams, "Leaving Care 2") == (0, 1)
+
+
+def test_in_touch_a_year_earlier(tables):
+    # 31 March 2025: L3 (20), L4 (21), L5 (19, alive then), L6 (19) are 19-21. The latest contacts
+    # of L3, L4, L5 (Jan-Mar 2026) are after that date, and L6 has none: denominator 1 (L6),
+    # numerator 0.
+    _, s = run(tables, "cl_in_touch", "2025-03")
+    assert figures(s) == (0, 1)
+
+
+def test_accommodation(tables):
+    _, s = run(tables, "cl_accommodation")
+    # L1 "Suitable" yes; L3 B2 (code: unsuitable) no; L6 U1 with no suitability (code: suitable)
+    # yes; L7 "Unsuitable" no.
+    assert figures(s) == (2, 4)
+    assert accommodation_suitable(pd.Series(["Suitable", "Unsuitable", "", "", "Y", "No", "not suitable"]),
+                                  pd.Series(["", "", "B1", "B2", "", "B1", ""])).tolist() == \
+        [True, False, True, False, True, False, False]
+
+
+def test_eet(tables):
+    _, s = run(tables, "cl_eet")
+    # L1 F1 yes; L3 G4 no; L6 "Part-time employment" yes; L7 NEET no.
+    assert figures(s) == (2, 4)
+    assert in_eet(pd.Series(["P4", "G6", "In education", "Not in education, employment or training",
+                             "Unemployed", "", "Apprenticeship", "F3x"])).tolist() == \
+        [True, False, True, False, False, False, True, False]
+
+
+def test_pathway_plan(tables):
+    result, s = run(tables, "cl_pathway_plan")
+    # 16-25 care leavers: L1, L2, L3, L4, L6, L7, L10. L7 is "qualifying" (no pathway plan): out.
+    # 6 months up to 31 March 2026 = 1 Oct 2025 on. L1 (1 Oct) yes; L2 (30 Sep) no; L3 none no;
+    # L4 (Jan) yes; L6's review is after the period end: listed, not counted; L10 (Mar) yes.
+    assert figures(s) == (3, 5)
+    assert "L7" not in set(result.rows["person_id"])
+    rows = result.rows.set_index("person_id")
+    assert rows.at["L6", "review_after_period_end"] and not rows.at["L6", "in_denominator"]
+
+
+def test_empty_month_has_a_row(tables):
+    _, s = run(tables, "cl_eet", "2010-03")
+    assert int(s.at["All", "denominator"]) == 0 and np.isnan(s.at["All", "value"])
