@@ -3,8 +3,9 @@
 Measures (``../shared/spec/measures.md``, "Workforce and practice"):
 
 - ``unallocated``: children open to social care at the period end with no allocated worker.
-- ``case_supervision``: open cases at the period end with case supervision recorded in the last
-  ``supervision_interval_days`` (default 30) days (needs the optional ``ext_case_supervision``).
+- ``case_supervision``: open cases at the period end whose last case supervision was at most
+  ``supervision_interval_days`` (default 30) days before it (needs the optional
+  ``ext_case_supervision``): supervision on 1 March is up to date at 31 March, on 28 February not.
 - ``caseload``: open cases per allocated worker at the period end (the average; one row per worker).
 - ``worker_changes``: children open at the period end whose allocated social worker changed 3 or
   more times in the 12 months to the period end.
@@ -29,7 +30,7 @@ import pandas as pd
 from metrics.allocation import allocation_on
 from metrics.care_leavers import _care_leavers, care_leaver_records
 from metrics.looked_after import (
-    ALL_ID, ALL_LABEL, BASE_COLUMNS, ORG_COLUMNS, ORG_TABLES, _Sources, day, days_before, finish,
+    ALL_ID, ALL_LABEL, BASE_COLUMNS, ORG_COLUMNS, ORG_TABLES, _Sources, day, finish,
     member, months_before, set_group, stock_rows, text, yes,
 )
 from metrics.lookups import label_org
@@ -168,7 +169,10 @@ def compute_supervision(tables, periods, by, settings: MetricSettings) -> Measur
         last = m.groupby("_i")["date"].max()
         c["last_supervision_date"] = pd.to_datetime(last.reindex(np.arange(len(c)))).to_numpy()
         c["days_since_supervision"] = (p.end - c["last_supervision_date"]).dt.days.to_numpy()
-        w0 = days_before(p.end, settings.supervision_interval_days)
+        # Up to date when the last supervision was at most supervision_interval_days before the
+        # period end: the next one is not yet overdue (as a visit interval of exactly the limit is
+        # on time). With 30 days, supervision on 1 March is up to date at 31 March; 28 February not.
+        w0 = p.end - pd.Timedelta(days=settings.supervision_interval_days)
         c["window_start"] = w0
         c["in_denominator"] = True
         c["in_numerator"] = (c["last_supervision_date"] >= w0).fillna(False).to_numpy(dtype=bool)
@@ -349,9 +353,10 @@ register(Measure(
     id="case_supervision", title="Up-to-date case supervision", unit="percent", polarity="high",
     kind="stock",
     definition=(
-        f"{_OPEN}: the share with case supervision recorded in the 30 days (a setting, "
-        "supervision_interval_days) up to and including the period end. Needs the case supervision "
-        "extension table."
+        f"{_OPEN}: the share whose last case supervision, on or before the period end, was no more "
+        "than 30 days (a setting, supervision_interval_days) before it: supervision on 1 March is up "
+        "to date at 31 March (30 days), supervision on 28 February is not (31 days). Needs the case "
+        "supervision extension table."
     ),
     source_tables=(*_OPEN_TABLES, "ext_case_supervision", *ORG_TABLES), optional_tables=_OPTIONAL,
     compute=compute_supervision,
