@@ -16,6 +16,8 @@ Measures (``../shared/spec/measures.md``, "Children looked after"):
 - ``cla_long_term_stability``: under 16s looked after for at least 2.5 years, in the same
   placement for at least 2 years.
 - ``cla_residential``: children in care in a residential placement from a private provider.
+- ``cla_distance``: children in care placed more than 20 miles from home (see the note on
+  "outside the authority" at :func:`compute_distance`).
 - ``missing_children``: distinct children with a missing episode starting in the period.
 
 (``cla_visits`` and ``cla_reviews`` live in ``metrics.visits``.)
@@ -83,6 +85,8 @@ STABILITY_UNDER_AGE = 16
 RESIDENTIAL_PLACEMENT_TYPES = ("K1", "K2", "R1", "R2", "R3", "S1")
 # SSDA903 placement provider "PR4 private provision" (or a provider text saying private).
 PRIVATE_PROVIDER_CODES = ("PR4",)
+# cla_distance: placed more than 20 miles from home (SSDA903 PL_DISTANCE, miles).
+DISTANCE_MILES = 20
 # A health check whose status says it did not happen is not counted.
 NOT_DONE_STATUS = r"REFUS|DECLIN|CANCEL|NOT |DID NOT|\bDNA\b|PLANNED|BOOKED|SCHEDULED|OUTSTANDING|OVERDUE|\bDUE\b"
 
@@ -771,6 +775,42 @@ def compute_residential(tables, periods, by, settings) -> MeasureResult:
     return finish("cla_residential", rows, tables, periods, by, RESIDENTIAL_COLUMNS, count_only=True)
 
 
+DISTANCE_COLUMNS = [*BASE_COLUMNS, "placement_id", "placement_type", "placement_provider",
+                    "placement_postcode", "placement_start", "placement_distance", "distance_recorded",
+                    "over_20_miles"]
+
+
+def compute_distance(tables, periods, by, settings) -> MeasureResult:
+    """Children in care at the period end placed more than ``DISTANCE_MILES`` from home.
+
+    Denominator: every child in care at the period end (as the DfE's LACDistance). Numerator: the
+    placement on that day (the placement open on the day, else the one the episode points at) has a
+    recorded distance from home strictly greater than 20 miles; exactly 20 is not counted. A child
+    with no placement or no distance recorded stays in the denominator, flagged
+    ``distance_recorded`` False.
+
+    Outside the authority: SSD 1.4.5 ``ssd_cla_placement`` records no placement local authority or
+    in/out-of-area flag (only distance, postcode, provider and URN), and postcode areas do not follow
+    local authority boundaries. So a placement more than 20 miles from home is taken to be outside the
+    authority. For nearly every authority that is the same thing; for a geographically large one a
+    20+ mile placement inside the boundary is counted here but not by the DfE, so the figure can only
+    be higher than the published one. The placement postcode is listed so such cases can be checked.
+    """
+    src = _Sources(tables)
+
+    def build(p: Period) -> pd.DataFrame:
+        c = src.in_care_on(p.end)
+        miles = pd.to_numeric(c["placement_distance"], errors="coerce")
+        c["distance_recorded"] = miles.notna().to_numpy(dtype=bool)
+        c["over_20_miles"] = (miles > DISTANCE_MILES).fillna(False).to_numpy(dtype=bool)
+        c["in_denominator"] = True
+        c["in_numerator"] = c["over_20_miles"]
+        return c
+
+    rows = stock_rows(periods, build)
+    return finish("cla_distance", rows, tables, periods, by, DISTANCE_COLUMNS, count_only=False)
+
+
 # ---- missing ---------------------------------------------------------------------------------
 
 def missing_episodes(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -954,6 +994,23 @@ register(Measure(
     ),
     source_tables=("ssd_cla_episodes", "ssd_cla_placement", *ORG_TABLES),
     optional_tables=("ssd_involvements", "ssd_legal_status"), compute=compute_residential,
+))
+
+register(Measure(
+    id="cla_distance", title="Placed more than 20 miles from home and outside the authority",
+    unit="percent", polarity="low", kind="stock",
+    definition=(
+        "Of the children in care at the period end, the share whose placement on that day is more "
+        "than 20 miles from their home (the distance recorded on the placement; exactly 20 miles is "
+        "not counted). Children with no distance recorded stay in the count of children in care but "
+        "are not counted as placed far away. The source records no placement local authority, so a "
+        "placement more than 20 miles away is taken to be outside the authority: for a "
+        "geographically large authority this can be higher than the DfE figure, which also needs the "
+        "placement to be outside the boundary."
+    ),
+    source_tables=("ssd_cla_episodes", "ssd_cla_placement", *ORG_TABLES),
+    optional_tables=("ssd_involvements", "ssd_legal_status"), compute=compute_distance,
+    benchmark_key="LACDistance",
 ))
 
 register(Measure(

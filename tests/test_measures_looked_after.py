@@ -32,7 +32,8 @@ def build(people: dict, episodes=(), placements=(), legal=(), health=(), sdq=(),
           involvements=()):
     """people: id -> dob (or (dob, death)). episodes: (id, child, start, ceased, reason_ceased,
     entered_care, placement_id). placements: (id, child, start, end, type, provider, urn,
-    postcode). legal: (child, status, start, end). involvements: (child, worker, team, start, end)."""
+    postcode, distance in miles). legal: (child, status, start, end). involvements: (child, worker,
+    team, start, end)."""
     t = org({})
     t["ssd_person"] = _frame("ssd_person", [
         {"pers_person_id": pid, "pers_forename": pid, "pers_surname": "Test",
@@ -51,7 +52,8 @@ def build(people: dict, episodes=(), placements=(), legal=(), health=(), sdq=(),
          "clap_cla_placement_end_date": p[3], "clap_cla_placement_type": p[4],
          "clap_cla_placement_provider": p[5] if len(p) > 5 else "PR1",
          "clap_cla_placement_urn": p[6] if len(p) > 6 else None,
-         "clap_cla_placement_postcode": p[7] if len(p) > 7 else f"AB{p[0]}"}
+         "clap_cla_placement_postcode": p[7] if len(p) > 7 else f"AB{p[0]}",
+         "clap_cla_placement_distance": p[8] if len(p) > 8 else None}
         for p in placements])
     t["ssd_legal_status"] = _frame("ssd_legal_status", [
         {"lega_legal_status_id": f"LS{i}", "lega_person_id": c, "lega_legal_status": s,
@@ -388,6 +390,54 @@ def test_long_term_stability():
     assert figures(s) == (3, 4)   # L1, L5, L6 of L1, L3, L5, L6
     since = result.rows.set_index("person_id")["same_placement_since"]
     assert since["L5"] == pd.Timestamp("2020-01-01") and since["L6"] == pd.Timestamp("2023-01-01")
+
+
+def test_cla_distance():
+    people = {c: "2012-01-01" for c in ("D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8")}
+    episodes = [(f"E{c}", c, "2025-01-01", None, None) for c in ("D1", "D2", "D3", "D4", "D5")]
+    episodes += [("ED6", "D6", "2025-01-01", "2026-03-31", "E11"),      # left care on 31 March
+                 ("ED7", "D7", "2025-01-01", None, None, None, "PD7"),  # points at PD7
+                 ("ED8", "D8", "2026-04-01", None, None)]               # in care from 1 April
+    placements = [
+        # id, child, start, end, type, provider, urn, postcode, miles
+        ("PD1", "D1", "2025-01-01", None, "U4", "PR4", None, "LS1 1AA", 25.0),
+        ("PD2", "D2", "2025-01-01", None, "U4", "PR4", None, "LS2 1AA", 20.0),    # exactly 20: no
+        ("PD3", "D3", "2025-01-01", None, "U4", "PR4", None, "LS3 1AA", 20.1),
+        ("PD4", "D4", "2025-01-01", None, "U1", "PR1", None, "DM1 1AA", None),    # not recorded
+        # D5 moves on 31 March from 30 miles away to 5: the placement that day is the near one.
+        ("PD5a", "D5", "2025-01-01", "2026-03-31", "K2", "PR4", None, "M1 1AA", 30.0),
+        ("PD5b", "D5", "2026-03-31", None, "U1", "PR1", None, "DM5 1AA", 5.0),
+        ("PD6", "D6", "2025-01-01", "2026-03-31", "K2", "PR4", None, "NE1 1AA", 50.0),
+        # D7's recorded placement ended on 1 March with nothing after it: the episode's placement.
+        ("PD7", "D7", "2025-01-01", "2026-03-01", "K2", "PR4", None, "B1 1AA", 40.0),
+        ("PD8", "D8", "2026-04-01", None, "K2", "PR4", None, "L1 1AA", 60.0),
+    ]
+    involvements = [("D1", "W1", "T1", "2025-01-01", None), ("D2", "W1", "T1", "2025-01-01", None),
+                    ("D3", "W2", "T2", "2025-01-01", None)]
+    t = build(people, episodes, placements, involvements=involvements)
+    result, s = run(t, "cla_distance", "2026-03")
+    # In care at 31 March: D1, D2, D3, D4, D5, D7 (D6 left that day, D8 starts the next).
+    # More than 20 miles: D1 (25), D3 (20.1), D7 (40) -> 3 of 6. D2 (exactly 20), D4 (blank) and
+    # D5 (5, moved that day) are not.
+    assert figures(s) == (3, 6) and s.at["All", "value"] == pytest.approx(0.5)
+    rows = result.rows.set_index("person_id")
+    assert sorted(rows.index) == ["D1", "D2", "D3", "D4", "D5", "D7"]
+    assert not rows.at["D4", "distance_recorded"] and rows.at["D4", "in_denominator"]
+    assert (rows.at["D5", "placement_id"], rows.at["D5", "placement_distance"]) == ("PD5b", 5.0)
+    assert rows.at["D7", "placement_id"] == "PD7" and rows.at["D1", "placement_postcode"] == "LS11AA"
+    # 28 February: D5 (30 miles, not yet moved), D6 (50) and D7 (40, its placement still open) too:
+    # D1, D3, D5, D6, D7 of D1-D7 -> 5 of 7.
+    _, feb = run(t, "cla_distance", "2026-02")
+    assert figures(feb) == (5, 7)
+    # By worker at 31 March: Ann Lee D1 (yes), D2 (no); Bo Chan D3 (yes); the rest unallocated.
+    _, w = run(t, "cla_distance", "2026-03", by="worker")
+    assert figures(w, "Ann Lee") == (1, 2) and figures(w, "Bo Chan") == (1, 1)
+    assert figures(w, "Worker not recorded") == (1, 3)
+    m = registry.get("cla_distance")
+    assert (m.unit, m.polarity, m.kind, m.benchmark_key) == ("percent", "low", "stock", "LACDistance")
+    del t["ssd_cla_placement"]
+    with pytest.raises(MeasureUnavailable, match="ssd_cla_placement"):
+        run(t, "cla_distance", "2026-03")
 
 
 # ---- missing ---------------------------------------------------------------------------------
