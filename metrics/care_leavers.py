@@ -144,12 +144,18 @@ def compute_in_touch(tables, periods, by, settings: MetricSettings) -> MeasureRe
 ACCOMMODATION_COLUMNS = [*CL_BASE, "accommodation", "accommodation_suitable", "suitable"]
 
 
+def _without_option_letter(values) -> pd.Series:
+    """Upper-case text without an Ofsted Annex A drop-down prefix ("a) Suitable" -> "SUITABLE")."""
+    return upper(values).str.replace(r"^[A-Z]\)\s*", "", regex=True)
+
+
 def accommodation_suitable(suitability, accommodation) -> np.ndarray:
-    """Suitable when the suitability says so (Suitable, Y, Yes, 1); when it is blank, when the
+    """Suitable when the suitability says so (Suitable, Y, Yes, 1, or Annex A's "a) Suitable");
+    "Unsuitable", "Not suitable" or "Suitability not known" are not. When it is blank, when the
     SSDA903 accommodation code ends in 1 (e.g. "B1": suitable; "B2": unsuitable)."""
-    s = upper(suitability)
-    a = upper(accommodation)
-    said_yes = s.str.startswith("SUIT") | s.isin(["Y", "YES", "1", "TRUE"])
+    s = _without_option_letter(suitability)
+    a = _without_option_letter(accommodation)
+    said_yes = s.str.match(r"SUITABLE\b") | s.isin(["Y", "YES", "1", "TRUE"])
     by_code = (s == "") & a.str.fullmatch(r"[A-Z]1")
     return (said_yes | by_code).to_numpy(dtype=bool)
 
@@ -171,9 +177,10 @@ EET_COLUMNS = [*CL_BASE, "activity", "eet"]
 
 def in_eet(activity) -> np.ndarray:
     """Education, employment or training: SSDA903 activity codes F1-F5 / P1-P5 (full or part time),
-    or text naming education, employment, training, an apprenticeship or work. Codes G4-G6, "NEET",
-    "not in ..." and "unemployed" are not EET; blank is not known (not EET)."""
-    a = upper(activity)
+    or text naming education, employment, training, an apprenticeship or work (an Annex A option
+    letter such as "a) " is ignored). Codes G4-G6, "NEET", "not in ..." and "unemployed" are not
+    EET; blank is not known (not EET)."""
+    a = _without_option_letter(activity)
     neet = (a.str.match(r"^G\d") | a.str.contains("NEET", regex=False) | a.str.contains(r"\bNOT\b", regex=True)
             | a.str.contains("UNEMPLOY", regex=False) | a.str.contains("UNKNOWN", regex=False))
     code = a.str.fullmatch(r"[FP][1-5]")

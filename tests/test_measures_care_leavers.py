@@ -160,3 +160,101 @@ def test_pathway_plan(tables):
 def test_empty_month_has_a_row(tables):
     _, s = run(tables, "cl_eet", "2010-03")
     assert int(s.at["All", "denominator"]) == 0 and np.isnan(s.at["All", "value"])
+
+
+# ---- boundaries: leap-day birthdays, Annex A values, the 6-month window ------------------------
+
+def authority(people: dict, records: list, episodes=()):
+    """people: id -> dob. records: (person, eligibility, accommodation, suitable, activity,
+    pathway review). episodes: (person, start, ceased)."""
+    t = {}
+    t["ssd_department"] = _frame("ssd_department", [{"dept_team_id": "S1", "dept_team_name": "Leaving Care"}])
+    t["ssd_professionals"] = _frame("ssd_professionals", [{"prof_professional_id": "W1", "prof_professional_name": "Ann Lee"}])
+    t["ssd_person"] = _frame("ssd_person", [
+        {"pers_person_id": p, "pers_forename": p, "pers_surname": "Test", "pers_dob": dob} for p, dob in people.items()])
+    t["ssd_care_leavers"] = _frame("ssd_care_leavers", [
+        {"clea_table_id": f"R{i}", "clea_person_id": p, "clea_care_leaver_eligibility": e,
+         "clea_care_leaver_accommodation": a, "clea_care_leaver_accom_suitable": s,
+         "clea_care_leaver_activity": act, "clea_pathway_plan_review_date": pp}
+        for i, (p, e, a, s, act, pp) in enumerate(records)])
+    t["ssd_cla_episodes"] = _frame("ssd_cla_episodes", [
+        {"clae_cla_episode_id": f"E{i}", "clae_person_id": p, "clae_cla_episode_start_date": s,
+         "clae_cla_episode_ceased_date": c}
+        for i, (p, s, c) in enumerate(episodes)])
+    return t
+
+
+@pytest.fixture()
+def leap():
+    people = {
+        "M1": "2004-02-29",   # 21 on 28 Feb 2026 (22nd birthday taken as 1 March): in Feb, not March
+        "M2": "2007-03-01",   # 18 on 28 Feb 2026, 19 on 1 March: in March, not Feb
+        "M3": "2006-06-01", "M4": "2006-06-01", "M5": "2006-06-01", "M6": "2006-06-01",
+        "M7": "2006-06-01", "M8": "2006-06-01",
+    }
+    records = [
+        # person, eligibility, accommodation, suitability, activity, pathway review
+        ("M1", "Former relevant", "U1", "Suitable", "F1", None),
+        ("M2", "Former relevant", "U1", "a) Suitable", "a) F2", None),   # Annex A drop-down values
+        ("M3", "Former relevant", "U1", "b) Unsuitable", "G5", None),
+        ("M4", "Former relevant", "B2", None, "P3", None),                # code ends in 2: unsuitable
+        ("M5", "Former relevant", "B1", None, "F3: Full time in training or employment", None),
+        ("M6", "Former relevant", "U1", "Not suitable", "G6: NEET due to pregnancy or young parenthood", None),
+        ("M7", "Former relevant", None, None, None, None),                # nothing recorded
+        ("M8", "Former relevant", "U1", "Suitability not known", "Not in education, employment or training", None),
+    ]
+    return authority(people, records)
+
+
+def test_accommodation_leap_day_birthday_and_annex_a_values(leap):
+    result, s = run(leap, "cl_accommodation", "2026-02")
+    # 28 Feb 2026, aged 19-21: M1 (21), M3-M8; not M2 (18). Suitable: M1 ("Suitable"), M5 (blank,
+    # code B1). Not: M3 ("b) Unsuitable"), M4 (B2), M6 ("Not suitable"), M7 (not recorded),
+    # M8 ("Suitability not known") -> 2 of 7.
+    assert figures(s) == (2, 7)
+    assert sorted(result.rows.loc[result.rows["in_numerator"], "person_id"]) == ["M1", "M5"]
+    result, s = run(leap, "cl_accommodation", "2026-03")
+    # 31 Mar 2026: M1 is 22 (out), M2 is 19 (in, "a) Suitable") -> M2, M5 of M2-M8: 2 of 7.
+    assert figures(s) == (2, 7)
+    assert sorted(result.rows.loc[result.rows["in_numerator"], "person_id"]) == ["M2", "M5"]
+
+
+def test_eet_leap_day_birthday_and_codes(leap):
+    result, s = run(leap, "cl_eet", "2026-02")
+    # 28 Feb 2026 cohort M1, M3-M8. EET: M1 (F1), M4 (P3 part time), M5 ("F3: ... training or
+    # employment"). Not: M3 (G5), M6 (G6 NEET), M7 (blank), M8 ("Not in education, ...") -> 3 of 7.
+    assert figures(s) == (3, 7)
+    assert sorted(result.rows.loc[result.rows["in_numerator"], "person_id"]) == ["M1", "M4", "M5"]
+    result, s = run(leap, "cl_eet", "2026-03")
+    # 31 Mar 2026: M1 out, M2 in ("a) F2") -> M2, M4, M5: 3 of 7.
+    assert sorted(result.rows.loc[result.rows["in_numerator"], "person_id"]) == ["M2", "M4", "M5"]
+    assert figures(s) == (3, 7)
+
+
+def test_pathway_plan_six_months_back_from_31_august_in_a_leap_year():
+    # 31 Aug 2028 less 6 months is 29 Feb 2028, so "the last 6 months" starts on 1 March 2028.
+    people = {"N1": "2005-01-01", "N2": "2005-01-01",
+              "N3": "2002-08-31",   # 26 on 31 Aug 2028: too old
+              "N4": "2002-09-01",   # 25 until tomorrow: in
+              "N5": "2012-08-31",   # 16 today, left care in June: in
+              "N6": "2010-01-01",   # leaves care on 31 Aug 2028 itself: a care leaver that day
+              "N7": "2010-01-01",   # leaves care on 1 Sep 2028: still in care on 31 Aug
+              "N8": "2012-09-01"}   # 15
+    records = [
+        ("N1", "Former relevant", None, None, None, "2028-02-29"),   # exactly 6 months before: no
+        ("N2", "Former relevant", None, None, None, "2028-03-01"),   # first day of the window: yes
+        ("N3", "Former relevant", None, None, None, "2028-08-01"),
+        ("N4", "Former relevant", None, None, None, "2028-08-31"),   # on the period end: yes
+        ("N5", "Relevant", None, None, None, None),                  # no review: no
+        ("N6", "Relevant", None, None, None, "2028-08-15"),          # yes
+        ("N7", "Eligible", None, None, None, "2028-08-15"),
+        ("N8", "Relevant", None, None, None, "2028-08-15"),
+    ]
+    episodes = [("N5", "2020-01-01", "2028-06-01"), ("N6", "2020-01-01", "2028-08-31"),
+                ("N7", "2020-01-01", "2028-09-01"), ("N8", "2020-01-01", "2028-06-01")]
+    result, s = run(authority(people, records, episodes), "cl_pathway_plan", "2028-08")
+    # Cohort (16-25, not in care): N1, N2, N4, N5, N6. Reviewed from 1 March 2028: N2, N4, N6 -> 3 of 5.
+    assert sorted(result.rows["person_id"]) == ["N1", "N2", "N4", "N5", "N6"]
+    assert figures(s) == (3, 5)
+    assert result.rows["window_start"].iloc[0] == pd.Timestamp("2028-03-01")
+    assert sorted(result.rows.loc[result.rows["in_numerator"], "person_id"]) == ["N2", "N4", "N6"]

@@ -337,6 +337,76 @@ def test_pep():
         run(t, "cla_pep", "2026-03")
 
 
+def test_dental_boundaries_and_no_under_5_rule():
+    people = {"K1": "2015-01-01", "K2": "2015-01-01", "K3": "2022-06-01", "K4": "2015-01-01",
+              "K5": "2015-01-01", "K6": "2015-01-01", "K7": "2015-01-01"}
+    episodes = [("E1", "K1", "2025-04-01", None, None),   # exactly 12 months at 31 March 2026
+                ("E6", "K6", "2025-04-02", None, None)]   # a day short: not in the cohort
+    episodes += [(f"E{c}", c, "2020-01-01", None, None) for c in ("K2", "K3", "K4", "K5", "K7")]
+    checks = [
+        ("K1", "Dental Check", "2025-04-01", "Completed"),   # first day of the 12 months
+        ("K2", "Dental Check", "2025-03-31", "Completed"),   # exactly 12 months before: too old
+        ("K2", "Health Assessment", "2026-01-10", "Completed"),   # not a dental check
+        ("K3", "Dental Check", "2025-05-01", "Completed"),   # aged 3: dental stays 12 months
+        ("K3", "Health Assessment", "2025-05-01", "Completed"),   # ... but health is 6 months
+        ("K4", "Dental Check", "2026-01-01", "Refused"),     # did not happen
+        ("K5", "dental check-up", "2026-01-01", "Completed"),
+        ("K6", "Dental Check", "2026-01-01", "Completed"),
+        ("K7", "Dental Check", "2026-04-01", "Completed"),   # after the period end
+    ]
+    t = build(people, episodes, health=checks)
+    result, s = run(t, "cla_dental", "2026-03")
+    # Cohort K1-K5, K7 (K6 in care one day short of 12 months). Up to date: K1 (1 Apr 2025),
+    # K3 (11 months; no 6-month rule for dental), K5 -> 3 of 6.
+    assert figures(s) == (3, 6)
+    rows = result.rows.set_index("person_id")
+    assert sorted(rows.index) == ["K1", "K2", "K3", "K4", "K5", "K7"]
+    assert rows.at["K2", "last_check_date"] == pd.Timestamp("2025-03-31") and not rows.at["K2", "in_numerator"]
+    assert rows.at["K3", "window_months"] == 12 and rows.at["K3", "in_numerator"]
+    assert pd.isna(rows.at["K4", "last_check_date"]) and pd.isna(rows.at["K7", "last_check_date"])
+    # The same 1 May 2025 date is too old for K3's health assessment (under 5: from 1 Oct 2025).
+    health = run(t, "cla_health", "2026-03")[0].rows.set_index("person_id")
+    assert not health.at["K3", "in_numerator"] and health.at["K3", "window_months"] == 6
+
+
+def test_health_under_5_with_a_leap_day_birthday():
+    # Born 29 Feb 2024: 4 on 28 Feb 2029 (the birthday falls on 1 March in 2029), 5 on 31 March.
+    t = build({"B": "2024-02-29"}, [("E1", "B", "2024-03-10", None, None)],
+              health=[("B", "Health Assessment", "2028-08-01", "Completed")])
+    feb, sf = run(t, "cla_health", "2029-02")
+    # Under 5: 6 months to 28 Feb 2029 start on 29 Aug 2028 -> 1 Aug 2028 is too old.
+    assert figures(sf) == (0, 1)
+    assert feb.rows["age"].iloc[0] == 4 and feb.rows["window_start"].iloc[0] == pd.Timestamp("2028-08-29")
+    # Aged 5: 12 months from 1 Apr 2028 -> up to date.
+    mar, sm = run(t, "cla_health", "2029-03")
+    assert figures(sm) == (1, 1) and mar.rows["window_months"].iloc[0] == 12
+
+
+def test_sdq_ages_4_to_16_with_leap_day_birthdays():
+    people = {"Q1": "2024-02-29",   # 4 on 29 Feb 2028; still 4 on 28 Feb 2029; 5 on 31 Mar 2029
+              "Q2": "2024-03-01",   # 3 on 29 Feb 2028; 4 from 1 Mar 2028
+              "Q3": "2012-02-29",   # 16 on 29 Feb 2028; still 16 on 28 Feb 2029; 17 on 31 Mar 2029
+              "Q4": "2011-02-28"}   # 17 on 29 Feb 2028
+    episodes = [("E1", "Q1", "2024-03-10", None, None), ("E2", "Q2", "2024-03-10", None, None),
+                ("E3", "Q3", "2020-01-01", None, None), ("E4", "Q4", "2020-01-01", None, None)]
+    sdq = [("Q1", "2027-03-01", "11"),   # first day of the 12 months to 29 Feb 2028
+           ("Q2", "2028-03-01", "8"),
+           ("Q3", "2027-02-28", "15"),   # a day before them
+           ("Q4", "2027-06-01", "19")]
+    t = build(people, episodes, sdq=sdq)
+    r, s = run(t, "cla_sdq", "2028-02")
+    # 29 Feb 2028: cohort Q1 (4 today) and Q3 (16 today); Q2 is 3, Q4 17. Q1 up to date -> 1 of 2.
+    assert sorted(r.rows["person_id"]) == ["Q1", "Q3"] and figures(s) == (1, 2)
+    assert r.rows["window_start"].iloc[0] == pd.Timestamp("2027-03-01")
+    r, s = run(t, "cla_sdq", "2029-02")
+    # 28 Feb 2029 (12 months from 1 Mar 2028): Q1 (4), Q2 (4), Q3 (16). Only Q2's 1 Mar 2028 SDQ
+    # is recent enough -> 1 of 3.
+    assert sorted(r.rows["person_id"]) == ["Q1", "Q2", "Q3"] and figures(s) == (1, 3)
+    r, s = run(t, "cla_sdq", "2029-03")
+    # 31 Mar 2029 (from 1 Apr 2028): Q3 is 17, out; Q1, Q2 are 5; Q2's SDQ now too old -> 0 of 2.
+    assert sorted(r.rows["person_id"]) == ["Q1", "Q2"] and figures(s) == (0, 2)
+
+
 # ---- placements ------------------------------------------------------------------------------
 
 def test_three_or_more_placements():
@@ -366,6 +436,82 @@ def test_three_or_more_placements():
     assert figures(s) == (2, 4)   # T1 and T5 of T1, T2, T3, T5
     n = result.rows.set_index("person_id")["placements_in_window"].to_dict()
     assert n == {"T1": 3, "T2": 2, "T3": 2, "T5": 3}
+
+
+def test_three_plus_counts_moves_not_legal_status_changes():
+    people = {c: "2012-01-01" for c in ("G1", "G2", "G3", "G4")}
+    # G1: one placement, but a new episode at each legal status change (V2 -> C1 -> C2).
+    episodes = [("EG1a", "G1", "2025-05-01", "2025-08-01", "X1"), ("EG1b", "G1", "2025-08-01", "2025-12-01", "X1"),
+                ("EG1c", "G1", "2025-12-01", None, None)]
+    episodes += [(f"E{c}", c, "2025-01-01", None, None) for c in ("G2", "G3", "G4")]
+    legal = [("G1", "V2", "2025-05-01", "2025-08-01"), ("G1", "C1", "2025-08-01", "2025-12-01"),
+             ("G1", "C2", "2025-12-01", None)]
+    placements = [
+        ("PG1", "G1", "2025-05-01", None, "U4", "PR1", "SC100", "BD1 1AA"),
+        # G2: the placement record is split at each legal status change: same type, provider, URN
+        # and postcode, each starting the day the last ended -> 1 placement.
+        ("PG2a", "G2", "2025-05-01", "2025-08-01", "U4", "PR1", "SC200", "BD2 1AA"),
+        ("PG2b", "G2", "2025-08-01", "2025-12-01", "U4", "PR1", "SC200", "BD2 1AA"),
+        ("PG2c", "G2", "2025-12-01", None, "U4", "PR1", "SC200", "BD2 1AA"),
+        # G3: same carer, but the placement changes type (foster -> placed for adoption, SSDA903
+        # reason U: a placement change) on 1 Sep, then a move on 31 March itself -> 3.
+        ("PG3a", "G3", "2025-04-01", "2025-09-01", "U4", "PR1", "SC300", "BD3 1AA"),
+        ("PG3b", "G3", "2025-09-01", "2026-03-31", "A4", "PR1", "SC300", "BD3 1AA"),
+        ("PG3c", "G3", "2026-03-31", None, "U1", "PR1", "SC301", "BD3 2BB"),
+        # G4: the same, but the last move is on 1 April 2026 -> 2 at 31 March.
+        ("PG4a", "G4", "2025-04-01", "2025-09-01", "U4", "PR1", "SC400", "BD4 1AA"),
+        ("PG4b", "G4", "2025-09-01", "2026-04-01", "A4", "PR1", "SC400", "BD4 1AA"),
+        ("PG4c", "G4", "2026-04-01", None, "U1", "PR1", "SC401", "BD4 2BB"),
+    ]
+    t = build(people, episodes, placements, legal)
+    result, s = run(t, "cla_3plus", "2026-03")
+    assert figures(s) == (1, 4)   # G3 only
+    n = result.rows.set_index("person_id")["placements_in_window"].to_dict()
+    assert n == {"G1": 1, "G2": 1, "G3": 3, "G4": 2}
+    assert result.rows.set_index("person_id").at["G3", "latest_placement_start"] == pd.Timestamp("2026-03-31")
+    # 30 April 2026 (12 months from 1 May 2025): the 1 April 2025 placements drop out: G3 2
+    # (1 Sep, 31 Mar), G4 2 (1 Sep, 1 Apr); G1 and G2's 1 May 2025 placements still count -> 0 of 4.
+    result, s = run(t, "cla_3plus", "2026-04")
+    assert result.rows.set_index("person_id")["placements_in_window"].to_dict() == {"G1": 1, "G2": 1, "G3": 2, "G4": 2}
+    assert figures(s) == (0, 4)
+
+
+def test_long_term_stability_leap_year_boundaries():
+    # At 29 Feb 2028: looked after since 30 Aug 2025 or earlier (29 Feb 2028 - 30 months = 29 Aug
+    # 2025, plus a day), same placement since 1 Mar 2026 or earlier (- 24 months = 28 Feb 2026,
+    # plus a day); under 16.
+    people = {"J1": "2012-03-01",   # 15: 16 tomorrow
+              "J2": "2012-02-29",   # 16 on 29 Feb 2028: not under 16
+              "J3": "2015-01-01", "J4": "2015-01-01", "J5": "2015-01-01", "J6": "2015-01-01"}
+    episodes = [
+        ("E1", "J1", "2025-08-30", None, None),                    # exactly 2.5 years
+        ("E2", "J2", "2020-01-01", None, None),
+        ("E3", "J3", "2025-08-31", None, None),                    # a day short
+        # J4: a legal status change on 1 June 2027 starts a new episode; the placement record is
+        # split that day with the same details: still one placement since 1 Jan 2026.
+        ("E4a", "J4", "2020-01-01", "2027-06-01", "X1"), ("E4b", "J4", "2027-06-01", None, None),
+        # J5: in care 2015-2024, back on 1 Oct 2025: this period of care is only 2 years 5 months.
+        ("E5a", "J5", "2015-06-01", "2024-01-01", "E11"), ("E5b", "J5", "2025-10-01", None, None),
+        ("E6", "J6", "2020-01-01", None, None),
+    ]
+    placements = [
+        ("P1", "J1", "2026-03-01", None, "U4"),                                        # exactly 2 years
+        ("P2", "J2", "2020-01-01", None, "U4"),
+        ("P3", "J3", "2025-08-31", None, "U4"),
+        ("P4a", "J4", "2026-01-01", "2027-06-01", "U4", "PR1", "SC1", "LS1 1AA"),
+        ("P4b", "J4", "2027-06-01", None, "U4", "PR1", "SC1", "LS1 1AA"),
+        ("P5", "J5", "2015-06-01", None, "U4"),
+        ("P6", "J6", "2026-03-02", None, "U4"),                                        # a day short
+    ]
+    result, s = run(build(people, episodes, placements), "cla_long_term_stability", "2028-02")
+    # Cohort: J1, J4, J6 (J2 is 16, J3 and J5 not in care long enough). Same placement 2 years:
+    # J1, J4 -> 2 of 3.
+    assert sorted(result.rows["person_id"]) == ["J1", "J4", "J6"]
+    assert figures(s) == (2, 3)
+    rows = result.rows.set_index("person_id")
+    assert rows.at["J4", "same_placement_since"] == pd.Timestamp("2026-01-01")
+    assert rows.at["J4", "period_of_care_start"] == pd.Timestamp("2020-01-01")
+    assert not rows.at["J6", "in_numerator"]
 
 
 def test_long_term_stability():

@@ -641,6 +641,52 @@ def test_cla_reviews_june(cla_review_tables):
     assert rows["in_denominator"].all()
 
 
+def test_cla_reviews_leap_year_boundaries():
+    kids = [f"Z{i}" for i in range(1, 7)]
+    t = org_tables(kids)
+    entered = {"Z1": "2028-02-01", "Z2": "2028-02-01", "Z3": "2028-02-01", "Z4": "2028-01-31",
+               "Z5": "2028-11-17", "Z6": "2028-02-01"}
+    t["ssd_cla_episodes"] = _frame("ssd_cla_episodes", [
+        {"clae_cla_episode_id": "E" + p, "clae_person_id": p, "clae_cla_id": "A" + p,
+         "clae_cla_episode_start_date": d, "clae_entered_care_date": d} for p, d in entered.items()])
+    reviews = [
+        # Tue 1 Feb 2028 + 20 WD: 2-4 Feb (3), 7-11 (8), 14-18 (13), 21-25 (18), 28 (19), Tue 29 Feb
+        # (20): on time on leap day. Then 3 months -> 29 May (on the day), 6 months -> 29 Nov.
+        ("AZ1", "2028-02-29", "N"), ("AZ1", "2028-05-29", "N"), ("AZ1", "2028-11-29", "N"),
+        ("AZ2", "2028-02-29", "N"), ("AZ2", "2028-05-30", "N"),                 # second a day late
+        ("AZ3", "2028-02-29", "N"), ("AZ3", "2028-05-29", "N"), ("AZ3", "2028-11-30", "N"),  # third a day late
+        ("AZ4", "2028-02-29", "N"),   # entered Mon 31 Jan: 29 Feb is the 21st working day: late
+        ("AZ6", "2028-02-29", "Y"),   # cancelled: no review held
+    ]
+    t["ssd_cla_reviews"] = _frame("ssd_cla_reviews", [
+        {"clar_cla_review_id": f"CR{i}", "clar_cla_id": c, "clar_cla_review_date": d, "clar_cla_review_cancelled": x}
+        for i, (c, d, x) in enumerate(reviews)])
+    t["ssd_involvements"] = invo([(p, "W1", "T1", "2028-01-01", None) for p in kids])
+
+    _, s, rows = run(t, "cla_reviews", "2028-11")
+    # 30 Nov 2028: Z1 on time; Z2 (30 May), Z3 (30 Nov, on the period end), Z4 (21 WD) and Z6 (no
+    # review since 29 Feb was due) late; Z5 entered Fri 17 Nov, first review due by the 20th
+    # working day (Fri 15 Dec): not yet overdue -> Z1, Z5: 2 of 6.
+    assert rows["compliant"].to_dict() == {"Z1": True, "Z2": False, "Z3": False, "Z4": False,
+                                           "Z5": True, "Z6": False}
+    assert nd(s) == (2, 6)
+    assert rows.at["Z2", "breach_to"] == T("2028-05-30") and rows.at["Z2", "breach_limit"] == 90  # 29 Feb -> 29 May
+    # 29 May -> 29 Nov: 2 + 30 + 31 + 31 + 30 + 31 + 29 = 184 days allowed; 30 Nov is 185.
+    assert rows.at["Z3", "breach_to"] == T("2028-11-30") and rows.at["Z3", "breach_limit"] == 184
+    assert rows.at["Z3", "breach_gap"] == 185
+    # Z4: 20 WD from Mon 31 Jan end on Mon 28 Feb (28 days); the review on 29 Feb is 29 days on.
+    assert rows.at["Z4", "breach_to"] == T("2028-02-29")
+    assert (rows.at["Z4", "breach_gap"], rows.at["Z4", "breach_limit"]) == (29, 28)
+    assert rows.at["Z5", "next_review_due"] == T("2028-12-15") and rows.at["Z5", "reviews_held"] == 0
+    assert rows.at["Z6", "reviews_held"] == 0
+
+    _, may, mrows = run(t, "cla_reviews", "2028-05")
+    # 31 May 2028: Z1 and Z3 (identical so far) on time, next due 29 Nov; Z2, Z4, Z6 late; Z5 not
+    # yet in care -> 2 of 5.
+    assert nd(may) == (2, 5) and sorted(mrows.index) == ["Z1", "Z2", "Z3", "Z4", "Z6"]
+    assert mrows.at["Z1", "next_review_due"] == T("2028-11-29")
+
+
 # ---- functions for the task engine ---------------------------------------------------------------
 
 def test_visit_status(cp_tables):
