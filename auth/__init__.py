@@ -6,13 +6,14 @@ one thing that limits what the page may read. ``python -m auth --help`` lists th
 """
 
 from auth.audit import ACTIONS, AuditLog
-from auth.gate import NOT_AVAILABLE, audit_event, require_user, sign_out_button, signed_in_user
+from auth.gate import (NOT_AVAILABLE, audit_event, current_user, require_user, sign_out_button,
+                       signed_in_user)
 from auth.identity import ALL_ROLES, OrgIndex, Role, User, build_org_index, derive_scope
 from auth.lockout import LockoutStore
 from auth.settings import AuthSettings, load_settings
 
 __all__ = [
-    "ACTIONS", "ALL_ROLES", "AuditLog", "AuthSettings", "LockoutStore", "NOT_AVAILABLE", "OrgIndex",
+    "ACTIONS", "ALL_ROLES", "AuditLog", "AuthSettings", "current_user", "LockoutStore", "NOT_AVAILABLE", "OrgIndex",
     "Role", "User", "audit_event", "build_org_index", "derive_scope", "load_settings",
     "require_user", "sign_out_button", "signed_in_user",
 ]

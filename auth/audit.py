@@ -18,6 +18,7 @@ from auth import db
 
 ACTIONS = frozenset({
     "view_child", "list_children", "download", "sign_in", "sign_in_failed", "locked_out", "sign_out",
+    "view_audit",
 })
 
 COLUMNS = ["id", "at", "username", "role", "action", "page", "child_ids", "filters", "row_count"]

@@ -14,7 +14,7 @@
 - Signed in: the :class:`~auth.identity.User`, whose scopes are derived from the current extract
   and cached per (extract, account) in the session, so the next refresh is picked up at once.
 
-Nothing here relies on ``app.py`` having run: a ``pages/`` file opened directly as the first
+Nothing here relies on ``app.py`` having run: a ``app_pages/`` file opened directly as the first
 request of a fresh server is gated the same way.
 """
 
@@ -83,6 +83,21 @@ def require_user(page_title: str, allowed_roles: Iterable[Role | str]) -> User:
         sign_out_button()
         st.stop()
         raise RuntimeError("unreachable")
+    return _user_for(account)
+
+
+def current_user() -> User | None:
+    """The signed-in user, or None, without drawing a form (for the navigation in ``app.py``,
+    which decides which pages to list). Pages still call :func:`require_user` first."""
+    backend = _backend()
+    try:
+        account = backend.current_account()
+    except (NoAccessError, CredentialsError):
+        return None
+    if account is None:
+        return None
+    account = replace(account, password_hash=None)
+    st.session_state[K_ACCOUNT] = account
     return _user_for(account)
 
 

@@ -29,6 +29,9 @@ class PortalConfig:
     demo_as_at: str
     cache_folder: Path
     cache_keep: int
+    # The date the source's data runs to, when the source says so ([source] data_as_at); else the
+    # refresh works it out (the demo database's own as_at, or the latest event date).
+    source_as_at: str | None = None
     measures: dict[str, Any] = field(default_factory=dict)
     targets: dict[str, float] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
@@ -68,6 +71,7 @@ def load_config(path: str | Path | None = None) -> PortalConfig:
         demo_as_at=str(demo.get("as_at", "2026-10-31")),
         cache_folder=(base / cache.get("folder", "cache")).resolve(),
         cache_keep=int(cache.get("keep", 2)),
+        source_as_at=str(source.get("data_as_at") or "") or None,
         measures=dict(raw.get("measures", {})),
         targets={k: float(v) for k, v in raw.get("targets", {}).items()},
         raw=raw,

@@ -188,6 +188,17 @@ def data_as_at(tables: dict[str, pd.DataFrame], today: date | None = None) -> da
     return min(pd.Timestamp(latest).date(), today)
 
 
+def _as_at_for(cfg: PortalConfig, tables: dict[str, pd.DataFrame]) -> date:
+    """The data's "as at" date: set in the config, else the demo's own date when the source is
+    the demo database (its last day may be a weekend with no events), else inferred."""
+    if cfg.source_as_at:
+        return pd.Timestamp(cfg.source_as_at).date()
+    db = _sqlite_file(cfg.source_url)
+    if db is not None and db.resolve() == Path(cfg.demo_database).resolve():
+        return pd.Timestamp(cfg.demo_as_at).date()
+    return data_as_at(tables)
+
+
 def refresh(cfg: PortalConfig, progress: Callable[[str], None] | None = None) -> RefreshResult:
     """Extract, validate and publish a new cache extract. Raises RefreshError on any problem,
     leaving the live extract untouched."""
@@ -214,7 +225,7 @@ def refresh(cfg: PortalConfig, progress: Callable[[str], None] | None = None) ->
             tables_meta[name] = {"rows": int(len(frame)), "columns": list(frame.columns)}
         manifest = {
             "extract_time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "data_as_at": data_as_at(typed).isoformat(),
+            "data_as_at": _as_at_for(cfg, typed).isoformat(),
             "source": redact_url(cfg.source_url),
             "source_schema": cfg.source_schema,
             "schema_version": SCHEMA_VERSION,

@@ -14,6 +14,12 @@ import pandas as pd
 UNKNOWN_TEAM = "Team not recorded"
 UNKNOWN_SERVICE = "Service not recorded"
 UNALLOCATED = "Worker not recorded"
+# A team or worker ID that is recorded but not in the (access-scoped) organisation tables: the row
+# belongs to a child the viewer may see, but the team or worker is outside their access. All such
+# teams (workers) are shown as one group, under one ID, so nothing of them is revealed.
+OTHER_ID = "~other"
+OTHER_TEAM = "Another team (outside your access)"
+OTHER_WORKER = "Another worker (outside your access)"
 
 
 def _unique_labels(ids: pd.Series, names: pd.Series) -> pd.Series:
@@ -79,15 +85,18 @@ def label_org(frame: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, team_c
     team_ids = frame[team_col].fillna("").astype(str).to_numpy()
     idx = pd.Index(teams["team_id"]).get_indexer(team_ids)
     found = idx >= 0
+    other = ~found & (team_ids != "")
     out = frame.copy()
-    out["team_id"] = team_ids
-    out["team"] = np.where(found, teams["team"].to_numpy()[idx], UNKNOWN_TEAM)
+    out["team_id"] = np.where(other, OTHER_ID, team_ids)
+    out["team"] = np.where(found, teams["team"].to_numpy()[idx], np.where(other, OTHER_TEAM, UNKNOWN_TEAM))
     out["service_id"] = np.where(found, teams["service_id"].to_numpy()[idx], "")
     out["service"] = np.where(found, teams["service"].to_numpy()[idx], UNKNOWN_SERVICE)
     if worker_col is not None:
         workers = worker_lookup(tables)
         worker_ids = frame[worker_col].fillna("").astype(str).to_numpy()
         widx = pd.Index(workers["worker_id"]).get_indexer(worker_ids)
-        out["worker_id"] = worker_ids
-        out["worker"] = np.where(widx >= 0, workers["worker"].to_numpy()[widx], UNALLOCATED)
+        wother = (widx < 0) & (worker_ids != "")
+        out["worker_id"] = np.where(wother, OTHER_ID, worker_ids)
+        out["worker"] = np.where(widx >= 0, workers["worker"].to_numpy()[widx],
+                                 np.where(wother, OTHER_WORKER, UNALLOCATED))
     return out

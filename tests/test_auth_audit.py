@@ -49,7 +49,7 @@ def test_query_filters(log):
 
 def test_actions_and_ids_are_checked(log):
     assert ACTIONS == {"view_child", "list_children", "download", "sign_in", "sign_in_failed",
-                       "locked_out", "sign_out"}
+                       "locked_out", "sign_out", "view_audit"}
     with pytest.raises(ValueError):
         log.record(username="a", action="delete_everything")
     with pytest.raises(ValueError):

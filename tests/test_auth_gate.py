@@ -105,6 +105,10 @@ def open_page(secret: str | None = GOOD_KEY) -> AppTest:
     at = AppTest.from_string(PAGE, default_timeout=30)
     if secret is not None:
         at.secrets["auth_cookie_key"] = secret
+    else:
+        # AppTest reads the real .streamlit/secrets.toml unless given secrets: give it some
+        # without the key, so "no key" is really tested on a machine that has one.
+        at.secrets["unrelated_setting"] = "x"
     at.run()
     assert not at.exception, at.exception
     return at

@@ -12,6 +12,7 @@ import pytest
 
 from data_access.config import load_config
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server, wait_idle
+from tests.conftest import browser_sign_in
 from tests.independent import assessments_in_month
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")
@@ -38,6 +39,11 @@ def test_team_manager_sees_assessments_report_and_downloads_children(demo_portal
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page.goto(f"{url}/management-assessments", wait_until="domcontentloaded")
         wait_idle(page)
+        # a deep link on a fresh server shows the sign-in form and nothing else
+        page.get_by_label("Username").wait_for()
+        assert page.get_by_text("Teams compared").count() == 0
+        assert page.get_by_text("Data as at").count() == 0
+        browser_sign_in(page, "analyst")
         page.get_by_text("Teams compared").wait_for()
         assert page.get_by_text("Data as at").first.is_visible()
         # the plotly team chart really rendered bars in the browser (AppTest cannot see this)
@@ -52,7 +58,7 @@ def test_team_manager_sees_assessments_report_and_downloads_children(demo_portal
         # a shared link naming a team opens straight on that team's workers
         page.goto(f"{url}/management-assessments?team={team_name.replace(' ', '+')}", wait_until="domcontentloaded")
         wait_idle(page)
-        page.get_by_text("How each worker contributed").wait_for()
+        page.get_by_text("How each worker contributed", exact=True).wait_for()
         assert page.get_by_text("Choose a team above").count() == 0
         page.get_by_text(f"{len(team_rows):,} assessments").wait_for()
         page.screenshot(path=str(ARTIFACTS / "assessments-one-team.png"), full_page=True)
@@ -70,3 +76,12 @@ def test_team_manager_sees_assessments_report_and_downloads_children(demo_portal
         ids = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
         assert ids == set(team_rows["cina_person_id"])
         assert "About" in wb.sheetnames
+        # the download was written to the audit log when it was handed out: who, which file, which children
+        from auth.audit import AuditLog
+        from auth.settings import load_settings
+
+        log = AuditLog(load_settings(demo_portal).database).query(action="download", username="analyst")
+        assert len(log) >= 1
+        latest = log.iloc[0]
+        assert target.name in latest["filters"]
+        assert set(latest["child_ids"].split(",")) == ids

@@ -9,26 +9,37 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.config import load_config
+from tests.conftest import ROOT, TEST_COOKIE_KEY, apptest_sign_in
 from tests.independent import assessments_in_month
 
-PAGE = "pages/management_assessments.py"
+PAGE = "app_pages/management_assessments.py"
 
 
-def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file("app.py", default_timeout=60)
+def open_page(query: dict | None = None, user: str = "analyst") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth_cookie_key"] = TEST_COOKIE_KEY
     for k, v in (query or {}).items():
         at.query_params[k] = v
     at.run()
+    apptest_sign_in(at, user)
     at.switch_page(PAGE)
     at.run()
     assert not at.exception, at.exception
     return at
 
 
+# st.dataframe keys are not exposed by AppTest for tables without selection, so each table is
+# found by the column that only it has.
+SIGNATURE = {"teams_table": "Team", "workers_table": "Worker", "children_table": "Assessment ID"}
+
+
 def table(at: AppTest, key: str) -> pd.DataFrame:
-    found = [d for d in at.dataframe if d.key == key] if hasattr(at.dataframe[0], "key") else []
-    assert found, f"no dataframe with key {key!r}"
-    return found[0].value
+    column = SIGNATURE[key]
+    found = [d.value for d in at.dataframe if column in d.value.columns
+             and not (key == "teams_table" and "Assessment ID" in d.value.columns)
+             and not (key == "workers_table" and "Assessment ID" in d.value.columns)]
+    assert found, f"no table with a {column!r} column"
+    return found[0]
 
 
 def test_page_shows_teams_against_independent_computation(portal_env):

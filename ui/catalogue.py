@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.frame import TIERS, tier_banner
+from auth import User
+from ui.frame import TIERS, sign_in, tier_banner
 
 # (title, what it answers, page path if available in this release)
 REPORTS: dict[str, list[tuple[str, str, str | None]]] = {
@@ -22,14 +23,18 @@ REPORTS: dict[str, list[tuple[str, str, str | None]]] = {
     ],
     "management": [
         ("Assessments", "How each team's timeliness of completed assessments compares with other teams and "
-         "the target, and how each worker contributed.", "pages/management_assessments.py"),
+         "the target, and how each worker contributed.", "app_pages/management_assessments.py"),
         ("Caseload", "Open cases per worker and team by type, unallocated cases, worker changes.", None),
         ("Visits", "CIN, CP and CLA visit compliance by team and worker; who is overdue.", None),
         ("Reviews, Missing Children, Staff Supervision, Weekly Activity", "Further management reports.", None),
     ],
     "strategic": [
-        ("Doing the Simple Things Well", "Twenty key measures: last three months, trend, benchmarks, target, RAG.", None),
-        ("KPI scorecard", "Every measure with target, RAG, direction of travel and benchmarks.", None),
+        ("Doing the Simple Things Well", "Twenty key measures: last three months, trend, benchmarks, target, RAG.",
+         "app_pages/strategic_dstw.py"),
+        ("KPI scorecard", "Every measure with target, RAG, direction of travel and benchmarks.",
+         "app_pages/strategic_scorecard.py"),
+        ("Measure explorer", "Any measure: its trend against target and benchmarks, by service and team, "
+         "and the children behind it.", "app_pages/strategic_measure.py"),
         ("Monthly Highlight Report", "Key indicators' trends against England, region and statistical neighbours.", None),
         ("Children in Care report", "Numbers in care, starters and leavers, stability, health, placements.", None),
         ("Inspection readiness (Annex A)", "Ofsted ILACS Annex A lists with a data-quality check.", None),
@@ -37,7 +42,10 @@ REPORTS: dict[str, list[tuple[str, str, str | None]]] = {
 }
 
 
-def report_list(tier_key: str) -> None:
+def report_list(tier_key: str, user: User) -> None:
+    if user.role not in TIERS[tier_key].roles:
+        st.caption("These reports are not available to your role.")
+        return
     for title, what, path in REPORTS[tier_key]:
         if path:
             st.page_link(path, label=f"**{title}** — {what}", icon=":material/arrow_forward:")
@@ -47,9 +55,10 @@ def report_list(tier_key: str) -> None:
 
 def tier_overview(tier_key: str) -> None:
     tier = TIERS[tier_key]
+    user = sign_in(f"{tier.long_name} reports")
     tier_banner(tier_key, f"{tier.long_name} reports")
     st.caption(f"Audience: {tier.audience}.")
-    report_list(tier_key)
+    report_list(tier_key, user)
 
 
 def client_overview() -> None:
@@ -58,7 +67,3 @@ def client_overview() -> None:
 
 def worker_overview() -> None:
     tier_overview("worker")
-
-
-def strategic_overview() -> None:
-    tier_overview("strategic")

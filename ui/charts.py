@@ -52,22 +52,57 @@ def stacked_counts(frame: pd.DataFrame, *, label: str, parts: dict[str, str], co
     return _layout(fig, max(220, 32 * len(frame) + 80))
 
 
-def trend_lines(series: dict[str, pd.DataFrame], *, target: float | None) -> go.Figure:
-    """Monthly percentage lines; each frame has period, value, numerator, denominator."""
+def trend_lines(series: dict[str, pd.DataFrame], *, target: float | None, unit: str = "percent",
+                references: dict[str, float] | None = None) -> go.Figure:
+    """Monthly lines; each frame has period, value, numerator, denominator. ``references`` are
+    horizontal benchmark lines (e.g. {"England 2024-25": 0.857})."""
     fig = go.Figure()
     palette = ["#1d70b8", "#d4601c", "#6f3f9a", "#00703c"]
+    pct = unit == "percent"
+    fmt = "%{y:.1%}" if pct else "%{y:,.1f}"
     for i, (name, frame) in enumerate(series.items()):
         x = pd.to_datetime(frame["period"] + "-01")
         text = [f"{n:.0f} of {d:.0f}" if pd.notna(d) else "" for n, d in zip(frame["numerator"], frame["denominator"])]
         fig.add_scatter(x=x, y=frame["value"], mode="lines+markers", name=name,
                         line=dict(color=palette[i % len(palette)], width=3 if i == 0 else 2),
-                        hovertext=text, hovertemplate="%{x|%b %Y}: %{y:.1%} (%{hovertext})<extra>" + name + "</extra>")
+                        hovertext=text, hovertemplate="%{x|%b %Y}: " + fmt + " %{hovertext}<extra>" + name + "</extra>")
     if target is not None:
         fig.add_hline(y=target, line_dash="dash", line_color=TARGET_COLOUR,
-                      annotation_text=f"Target {target:.0%}", annotation_position="bottom right")
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], gridcolor="#e5e5e5")
+                      annotation_text=f"Target {target:.0%}" if pct else f"Target {target:,.0f}",
+                      annotation_position="bottom right")
+    for j, (name, value) in enumerate((references or {}).items()):
+        if value is None or pd.isna(value):
+            continue
+        fig.add_hline(y=value, line_dash="dot", line_color=["#505a5f", "#912b88", "#28a197"][j % 3],
+                      annotation_text=f"{name} {value:.0%}" if pct else f"{name} {value:,.1f}",
+                      annotation_position="top left")
+    if pct:
+        fig.update_yaxes(tickformat=".0%", range=[0, 1.05], gridcolor="#e5e5e5")
+    else:
+        fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero")
     fig.update_xaxes(dtick="M1", tickformat="%b\n%Y")
     return _layout(fig, 340)
+
+
+def group_bars(frame: pd.DataFrame, *, label: str, value: str, unit: str, target: float | None = None,
+               rag: str | None = None) -> go.Figure:
+    """Horizontal bars of any measure's value per group."""
+    frame = frame.sort_values(value, ascending=True, na_position="first")
+    pct = unit == "percent"
+    colours = [RAG_COLOURS.get(r, "#1d70b8") for r in frame[rag]] if rag else "#1d70b8"
+    fig = go.Figure(go.Bar(
+        x=frame[value], y=frame[label], orientation="h", marker_color=colours,
+        text=[("–" if pd.isna(v) else (f"{v:.0%}" if pct else f"{v:,.0f}")) for v in frame[value]],
+        textposition="auto", name="Value",
+    ))
+    if target is not None:
+        fig.add_vline(x=target, line_dash="dash", line_color=TARGET_COLOUR,
+                      annotation_text=f"Target {target:.0%}" if pct else f"Target {target:,.0f}")
+    if pct:
+        fig.update_xaxes(tickformat=".0%", range=[0, 1.05])
+    fig.update_xaxes(gridcolor="#e5e5e5")
+    fig.update_layout(showlegend=False)
+    return _layout(fig, max(220, 30 * len(frame) + 80))
 
 
 def band_bars(frame: pd.DataFrame, *, band: str, count: str, limit_band: str | None = None) -> go.Figure:

@@ -18,6 +18,7 @@ def workbook_bytes(
     title: str,
     notes: list[str] | None = None,
     percent_columns: tuple[str, ...] = (),
+    row_formats: Mapping[str, tuple[tuple[str, ...], list[str]]] | None = None,
 ) -> bytes:
     """One sheet per frame (header styled, panes frozen, widths fitted, dates as dates,
     percentage columns formatted), plus an "About" sheet with the title and notes."""
@@ -44,6 +45,13 @@ def workbook_bytes(
                     fmt = "dd/mm/yyyy"
                 if fmt:
                     for row in range(2, len(frame) + 2):
+                        ws.cell(row=row, column=idx).number_format = fmt
+            if row_formats and name in row_formats:
+                # Scorecards mix units row by row: (columns, one number format per row).
+                columns, formats = row_formats[name]
+                for column in columns:
+                    idx = list(frame.columns).index(column) + 1
+                    for row, fmt in enumerate(formats, start=2):
                         ws.cell(row=row, column=idx).number_format = fmt
             if len(frame):
                 ws.auto_filter.ref = ws.dimensions

@@ -91,3 +91,18 @@ def org_filter(tables: dict[str, pd.DataFrame], container=st) -> OrgChoice:
         team_id=None if team_id == ALL else team_id,
         teams=in_service,
     )
+
+
+def month_filter(as_at: pd.Timestamp, earliest: pd.Timestamp | None = None, container=st, *,
+                 label: str = "Month", key: str = "month") -> Period:
+    """One month (default: the latest complete month), bound to the URL as ``?month=``."""
+    last = latest_complete_month(as_at)
+    months = trailing_months(last, 120)
+    if earliest is not None and not pd.isna(earliest):
+        months = [m for m in months if m.end >= earliest] or [last]
+    labels = [m.label for m in reversed(months)]
+    chosen = container.selectbox(
+        label, labels, format_func=lambda l: pd.Timestamp(l + "-01").strftime("%B %Y"),
+        key=key, bind="query-params",
+    )
+    return period_for(chosen)

@@ -22,5 +22,15 @@ def _run(cache_key: str, scope_key: str, measure_id: str, periods: tuple[tuple[s
 
 def run_measure(ctx: PageContext, measure_id: str, periods: list[Period], by: str | None = None) -> MeasureResult:
     key = tuple((p.label, p.type) for p in periods)
-    return _run(ctx.cache.key, ctx.viewer.scope.key, measure_id, key, by, repr(ctx.settings),
-                ctx.tables, ctx.settings)
+    # Figures count what the viewer's aggregate scope allows (a practitioner: the team); the
+    # child rows behind them are filtered again by ctx.visible_rows before anything is shown.
+    return _run(ctx.cache.key, ctx.viewer.aggregate_scope.key, measure_id, key, by, repr(ctx.settings),
+                ctx.aggregate_tables, ctx.settings)
+
+
+def run_scorecard(ctx: PageContext, measure_ids, last: Period, months: int = 13):
+    """Scorecard lines for ``measure_ids``, each measure's trend from the shared measure cache."""
+    from metrics.scorecard import scorecard
+
+    return scorecard(ctx.aggregate_tables, measure_ids, last, ctx.settings, months=months,
+                     run=lambda mid, periods: run_measure(ctx, mid, periods).summary)

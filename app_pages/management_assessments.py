@@ -158,6 +158,7 @@ elif show == "In time":
     children = children[children["in_numerator"]]
 if worker != "All workers":
     children = children[children["worker"] == worker]
+children = ctx.visible_rows(children)
 child_table = children.sort_values(["in_numerator", "working_days"], ascending=[True, False]).rename(columns={
     "person_id": "Child ID", "child_name": "Child", "assessment_id": "Assessment ID", "team": "Team",
     "worker": "Worker", "start_date": "Clock started", "auth_date": "Authorised",
@@ -165,6 +166,7 @@ child_table = children.sort_values(["in_numerator", "working_days"], ascending=[
 })[["Child ID", "Child", "Assessment ID", "Team", "Worker", "Clock started", "Authorised",
     "Working days", f"Within {limit} WD", "Child seen"]]
 st.caption(f"{len(child_table):,} assessments")
+ctx.audit_list(children, what=f"Assessments completed, {selection_name}, {choice.period.label}")
 st.dataframe(
     child_table, hide_index=True, key="children_table",
     column_config={

@@ -1,4 +1,4 @@
-"""Home: what the portal is, the four tiers, and the data's date."""
+"""Home: what the portal is, the four tiers (the reports the user's role may open), the data's date."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import streamlit as st
 
 from data_access.live import current_cache, get_config
 from ui.catalogue import report_list
-from ui.frame import TIERS, data_stamp
-from ui.viewer import current_viewer
+from ui.frame import TIERS, data_stamp, scope_caption, sign_in
 
-viewer = current_viewer()
+user = sign_in("Home")
 config = get_config()
 st.title("Children's services performance")
 st.markdown(
@@ -21,7 +20,7 @@ cache = current_cache()
 if cache is None:
     st.info("No data has been loaded yet: an administrator runs `python -m data_access refresh`.")
 else:
-    st.caption(data_stamp(cache))
+    st.caption(f"{data_stamp(cache)} · {user.display_name} ({user.role.label}): {scope_caption(user)}")
 cols = st.columns(4)
 for col, tier in zip(cols, TIERS.values()):
     with col.container(border=True):
@@ -31,4 +30,4 @@ for col, tier in zip(cols, TIERS.values()):
             unsafe_allow_html=True,
         )
         st.caption(tier.audience)
-        report_list(tier.key)
+        report_list(tier.key, user)

@@ -1,0 +1,44 @@
+"""The "children behind the figure" table every measure page shows: only children the viewer may
+see, readable column names, filters, and an audited child-level download."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui.downloads import download_table
+from ui.frame import PageContext
+
+LEAD = ["person_id", "child_name", "team", "worker"]
+HIDDEN = {"group_id", "group", "service_id", "team_id", "worker_id", "period"}
+NAMES = {"person_id": "Child ID", "child_name": "Child", "in_numerator": "Counted as met",
+         "in_denominator": "Counted"}
+
+
+def readable(column: str) -> str:
+    return NAMES.get(column, column.replace("_", " ").capitalize())
+
+
+def child_rows_table(ctx: PageContext, rows: pd.DataFrame, *, name: str, title: str,
+                     notes: list[str] | None = None, key: str = "children_table") -> pd.DataFrame:
+    visible = ctx.visible_rows(rows)
+    if rows.empty:
+        st.info("No children are counted in this figure for this period.")
+        return visible
+    if visible.empty:
+        st.info("The children behind this figure are not in your caseload, so they are not listed here.")
+        return visible
+    show = st.segmented_control("Show", ["All", "Met", "Not met"], default="All", key=f"{key}_show")
+    if "in_numerator" in visible and show == "Met":
+        visible = visible[visible["in_numerator"]]
+    elif "in_numerator" in visible and show == "Not met":
+        visible = visible[visible["in_denominator"] & ~visible["in_numerator"]]
+    cols = [c for c in LEAD if c in visible] + [c for c in visible.columns if c not in LEAD and c not in HIDDEN]
+    table = visible[cols].rename(columns=readable)
+    st.caption(f"{len(table):,} rows")
+    date_cols = {c: st.column_config.DateColumn(format="DD/MM/YYYY") for c in table.columns
+                 if pd.api.types.is_datetime64_any_dtype(table[c])}
+    st.dataframe(table, hide_index=True, key=key, column_config=date_cols)
+    ctx.audit_list(visible, what=title)
+    download_table(ctx, {"Children": table}, name=name, title=title, notes=notes, child_level=True)
+    return visible
