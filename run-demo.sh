@@ -19,5 +19,12 @@ if [ ! -f "$pointer" ] || [ "$db" -nt "$pointer" ]; then
   echo "==> Extracting the demo database into the Parquet cache"
   python -m data_access refresh
 fi
+# Sign-in: a random cookie-signing key in .streamlit/secrets.toml (git-ignored) and the four demo
+# accounts, tied to real workers of the demo authority (passwords FOR THE DEMO ONLY).
+python -m auth init-secrets
+users=$(python -c "from auth.settings import load_settings; print(load_settings().credentials)")
+if [ ! -f "$users" ] || [ "$pointer" -nt "$users" ]; then
+  python -m auth demo-users
+fi
 echo "==> Starting the portal on http://localhost:${PORT:-8501}"
 exec python -m streamlit run app.py --server.port "${PORT:-8501}" --server.headless true

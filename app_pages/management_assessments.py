@@ -58,7 +58,7 @@ selection_name = (
 
 # ---- headline --------------------------------------------------------------------------------
 overall = timeliness_breakdown(selection, None)
-st.subheader(f"{selection_name}: {choice.period.label}")
+st.subheader(f"{selection_name}: {choice.period.title}")
 if overall.empty or int(overall["completed"].iloc[0]) == 0:
     st.info(
         "No assessments were completed in this period for this selection. "
@@ -100,7 +100,7 @@ st.dataframe(
     column_config={"% in time": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)},
 )
 download_table(ctx, {"Teams": team_table}, name=f"assessment-timeliness-teams-{choice.period.label}",
-               title=f"Assessment timeliness by team, {choice.period.label}", percent_columns=("% in time",),
+               title=f"Assessment timeliness by team, {choice.period.title}", percent_columns=("% in time",),
                notes=[measure.definition])
 
 # ---- workers ---------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ else:
         column_config={"% in time": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)},
     )
     download_table(ctx, {"Workers": worker_table}, name=f"assessment-timeliness-workers-{choice.period.label}",
-                   title=f"Assessment timeliness by worker, {selection_name}, {choice.period.label}",
+                   title=f"Assessment timeliness by worker, {selection_name}, {choice.period.title}",
                    percent_columns=("% in time",), notes=[measure.definition])
 
 # ---- trend -----------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ child_table = children.sort_values(["in_numerator", "working_days"], ascending=[
 })[["Child ID", "Child", "Assessment ID", "Team", "Worker", "Clock started", "Authorised",
     "Working days", f"Within {limit} WD", "Child seen"]]
 st.caption(f"{len(child_table):,} assessments")
-ctx.audit_list(children, what=f"Assessments completed, {selection_name}, {choice.period.label}")
+ctx.audit_list(children, what=f"Assessments completed, {selection_name}, {choice.period.title}")
 st.dataframe(
     child_table, hide_index=True, key="children_table",
     column_config={
@@ -175,5 +175,5 @@ st.dataframe(
     },
 )
 download_table(ctx, {"Children": child_table}, name=f"assessments-children-{choice.period.label}",
-               title=f"Assessments completed, {selection_name}, {choice.period.label}",
+               title=f"Assessments completed, {selection_name}, {choice.period.title}",
                notes=[measure.definition], child_level=True)

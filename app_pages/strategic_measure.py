@@ -55,7 +55,7 @@ value = float(s["value"].iloc[0]) if len(s) else float("nan")
 prev = trend["value"].iloc[-2] if len(trend) > 1 else float("nan")
 dot = direction(value, prev) if choice.period.type == "month" else None
 m1, m2, m3, m4 = st.columns(4)
-m1.metric(choice.period.label, fmt_value(value, measure.unit),
+m1.metric(choice.period.title, fmt_value(value, measure.unit),
           delta=None if dot in (None, "same") else f"{DOT_ARROWS[dot]} vs previous month",
           delta_color="normal" if direction_is_good(dot, measure.polarity) is not False else "inverse",
           delta_arrow="off")
@@ -97,4 +97,4 @@ else:
 
 st.subheader("Children behind the figure")
 child_rows_table(ctx, result.rows, name=f"{measure_id}-{choice.period.label}",
-                 title=f"{measure.title}, {choice.period.label}", notes=[measure.definition])
+                 title=f"{measure.title}, {choice.period.title}", notes=[measure.definition])

@@ -52,6 +52,6 @@ for i, (section, measures) in enumerate(sections.items()):
 progress.empty()
 st.caption("Benchmarks are the latest published year (year ending 31 March); SN is the mean of the ten "
            "statistical neighbours. N/A: no published comparator measured the same way.")
-download_table(ctx, sheets, name=f"kpi-scorecard-{last.label}", title=f"KPI scorecard, {last.label}",
+download_table(ctx, sheets, name=f"kpi-scorecard-{last.label}", title=f"KPI scorecard, {last.title}",
                notes=["Values are fractions formatted as percentages where the measure is a percentage."],
                row_formats=formats)

@@ -25,6 +25,20 @@ class Period:
     def end_exclusive(self) -> pd.Timestamp:
         return self.end + pd.Timedelta(days=1)
 
+    @property
+    def title(self) -> str:
+        """How the period is written for people: "October 2026", "Jul to Sep 2026",
+        "April 2025 to March 2026", "12 months to October 2026"."""
+        if self.type == "month":
+            return f"{self.end:%B %Y}"
+        if self.type == "quarter":
+            return f"{self.start:%b} to {self.end:%b %Y}"
+        if self.type == "year":
+            return f"{self.start:%B %Y} to {self.end:%B %Y}"
+        if self.type == "rolling12":
+            return f"12 months to {self.end:%B %Y}"
+        return f"{self.start:%d %b %Y} to {self.end:%d %b %Y}"
+
     def contains(self, dates: pd.Series) -> pd.Series:
         """True for dates (datetimes allowed) falling on a day within the period."""
         return (dates >= self.start) & (dates < self.end_exclusive)

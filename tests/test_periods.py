@@ -47,3 +47,12 @@ def test_trailing_months_cross_the_year():
     assert [m.label for m in months][:2] == ["2025-02", "2025-03"]
     assert months[-1].label == "2026-02" and len(months) == 13
     assert len(months_between("2025-11", "2026-02")) == 4
+
+
+def test_period_titles_are_written_for_people():
+    from metrics.periods import period_for
+
+    assert period_for("2026-10").title == "October 2026"
+    assert period_for("2026-10", "quarter").title == "Oct to Dec 2026"
+    assert period_for("2026-02", "year").title == "April 2025 to March 2026"  # Feb 2026 is in 2025-26
+    assert period_for("2024-02", "rolling12").title == "12 months to February 2024"
