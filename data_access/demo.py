@@ -464,7 +464,7 @@ class _Generator:
         n_posts = min(n_posts, case_workers)
         # staff each team for its share of the open cases (assessment, long-term safeguarding
         # work, children in care, care leavers...)
-        share = np.array([0.24, 0.44, 0.17, 0.09, 0.04, 0.02])[team_type]
+        share = np.array([0.22, 0.38, 0.23, 0.11, 0.04, 0.02])[team_type]
         n_of_type = np.bincount(team_type, minlength=6)[team_type]
         weight = share / n_of_type * rng.uniform(0.85, 1.2, n_teams)
         per_team = np.full(n_teams, 2)
@@ -569,7 +569,6 @@ class _Generator:
     def child_arrays(self):
         c = self.child
         c["b18"] = _add_months(c["dob"], 12 * 18)
-        c["b21"] = _add_months(c["dob"], 12 * 21)
         c["b16"] = _add_months(c["dob"], 12 * 16)
 
     @staticmethod
@@ -846,8 +845,12 @@ class _Generator:
         age_end = (np.where(cla_end < OPEN, cla_end, A) - dob[cl_i]) / 365.25
         leaver = ((cla_end < OPEN) & (age_end >= 16) & (cla_end - cla_start[cl_i] >= 91)
                   & np.isin(route, (R_LONG, R_UASC, R_OTHER, R_HOME)))
+        # leaving-care support runs to the 22nd birthday; some young people take up the offer of
+        # a personal adviser to 25 (Children and Social Work Act 2017)
+        extended = rng.random(len(cl_i)) < 0.35
+        ent_end = _add_months(dob[cl_i], 12 * np.where(extended, 25, 22))
         cla_rec = dict(ref=cl_i, start=cla_start[cl_i], end=cla_end, route=route, team=team_c[cl_i],
-                       leaver=leaver)
+                       leaver=leaver, ent_end=ent_end)
 
         # the referral (CIN episode) closes when the last part of the case ends
         cla_end_full = np.full(n, -1)
@@ -904,7 +907,7 @@ class _Generator:
         l_i = cl_i[leaver]
         team_l = self.choose_team(rng, LEAVE, len(l_i))
         l_start = cla_end[leaver]
-        l_end = c["b21"][child[l_i]]
+        l_end = ent_end[leaver]
         l_end = np.where(l_end > A, OPEN, l_end)
         l_ok = l_end > l_start
         ph.add(ref=l_i[l_ok], team=team_l[l_ok], start=l_start[l_ok], end=l_end[l_ok],
@@ -2001,28 +2004,33 @@ class _Generator:
         )
 
     def table_care_leavers(self, rng, cl, child, dob, start, end_x):
-        """One row per young person per year they are entitled to leaving-care services (at each
-        birthday from 17 to 21 after leaving care, and at as_at), with the position then."""
+        """The young people entitled to leaving-care support on as_at: care leavers up to their
+        22nd birthday (25th where they took up extended support) and young people still in care
+        from 16 ("eligible"). One row per birthday from 16 while entitled, and one at as_at, each
+        with the position on its day (an SSD extract holds the current record; the older rows are
+        the yearly snapshots behind it).
+
+        Personal advisers keep in touch roughly monthly: at any day the last contact is mostly
+        within six weeks, sometimes overdue (more so in weaker teams), and some young people lose
+        touch or refuse contact. Pathway plans are reviewed six-monthly, mostly on time. A young
+        person's latest contact and review never go backwards from one row to the next."""
         A = self.A
+        cal = self.cal
         c = self.child
-        b16, b21 = c["b16"][child], c["b21"][child]
-        leaver = cl["leaver"]
-        # snapshots: birthdays 17..21 after leaving, plus as_at while still entitled
+        n = len(child)
+        b16 = c["b16"][child]
+        ent_end = cl["ent_end"]
+        left = cl["leaver"] & (end_x <= A) & (ent_end > A)
+        current = left | ((end_x > A) & (b16 <= A))
         rows_per, rows_day = [], []
-        for age in range(17, 22):
+        for age in range(16, 25):
             bd = _add_months(dob, 12 * age)
-            ok = leaver & (bd > end_x) & (bd <= A)
+            ok = current & (bd >= start) & (bd <= A) & (bd < ent_end)
             rows_per.append(np.nonzero(ok)[0])
             rows_day.append(bd[ok])
-        now = (leaver & (A < b21) & (end_x <= A)) | ((end_x > A) & (b16 <= A))
-        rows_per.append(np.nonzero(now)[0])
-        rows_day.append(np.full(int(now.sum()), A))
-        # eligible young people still in care at 16 and 17
-        for age in (16, 17):
-            bd = _add_months(dob, 12 * age)
-            ok = (bd >= start) & (bd < np.minimum(end_x, A + 1))
-            rows_per.append(np.nonzero(ok)[0])
-            rows_day.append(bd[ok])
+        now = np.nonzero(current)[0]
+        rows_per.append(now)
+        rows_day.append(np.full(len(now), A))
         per = np.concatenate(rows_per)
         day = np.concatenate(rows_day)
         order = np.lexsort((day, per))
@@ -2037,19 +2045,39 @@ class _Generator:
                                                              np.where(left_age < 16, "Qualifying", "Former relevant")))
         team, worker = self.allocated(cl["ref"][per], day)
         z = self.team_z[team]
-        touch = rng.random(m) < (0.80 + 0.17 * z)
-        refused = ~touch & (rng.random(m) < 0.3)
-        gap = np.where(touch, _uniform_int(rng, 0, 50, m), _uniform_int(rng, 60, 300, m))
-        latest = np.maximum(self.cal.add(day - gap, 0, roll="backward"), end_x[per].clip(max=day))
-        latest = np.where(in_care, self.cal.add(day - _uniform_int(rng, 0, 30, m), 0, roll="backward"), latest)
-        in_touch = np.where(touch | in_care, "YES", np.where(refused, "REFU", "NO")).astype(object)
+        # the young person: practice of the team holding them now; losing touch (at a day
+        # after leaving care) and refusing contact are properties of the person
+        team_now, _ = self.allocated(cl["ref"], np.full(n, A))
+        z_now = self.team_z[team_now]
+        lost = left & (rng.random(n) < 0.02 + 0.07 * (1 - z_now))
+        when = np.floor(rng.random(n) * np.maximum(A - end_x, 1)).astype(np.int64)
+        lost_day = np.full(n, OPEN)
+        lost_day[lost] = np.maximum(cal.add(end_x[lost] + when[lost], 0, roll="backward"), end_x[lost])
+        refused = rng.random(n) < 0.35
+        # contact: about monthly (six-weekly from 22), sometimes overdue
+        overdue = rng.random(m) < 0.015 + 0.07 * (1 - z)
+        usual = np.where(age_at >= 22, 75, 40)
+        gap = np.where(overdue, _uniform_int(rng, 57, 110, m), _uniform_int(rng, 0, usual, m))
+        gap = np.where(in_care, _uniform_int(rng, 0, 30, m), gap)
+        is_lost = day >= lost_day[per]
+        latest = np.where(is_lost, lost_day[per], cal.add(day - gap, 0, roll="backward"))
+        latest = np.where(in_care, latest, np.maximum(latest, np.minimum(end_x[per], day)))
+        latest = np.minimum(latest, day)
+        in_touch = np.where(~is_lost | in_care, "YES", np.where(refused[per], "REFU", "NO")).astype(object)
+        # pathway plan reviews: six-monthly, less reliably for young people out of touch
+        p_review = np.where(is_lost, 0.45, 0.80 + 0.16 * z)
+        pathway = cal.add(day - np.where(rng.random(m) < p_review, _uniform_int(rng, 0, 175, m),
+                                         _uniform_int(rng, 190, 330, m)), 0, roll="backward")
+        pathway = np.where(pathway < np.maximum(start[per], b16[per]), OPEN, pathway)
+        # never backwards: each row's latest is at most the next row's
+        rev = pd.Series(per[::-1])
+        latest = pd.Series(latest[::-1]).groupby(rev.to_numpy()).cummin().to_numpy()[::-1]
+        pathway = pd.Series(pathway[::-1]).groupby(rev.to_numpy()).cummin().to_numpy()[::-1]
+        pathway = np.where(pathway > day, OPEN, pathway)  # none yet on that day
         acc = _choice(rng, [x[0] for x in CARE_LEAVER_ACCOMMODATION], [x[1] for x in CARE_LEAVER_ACCOMMODATION], m)
         suitable = rng.random(m) < np.where(np.isin(acc, ["S", "X", "V"]), 0.15, 0.93)
         acc = np.where(in_care, "Z", acc)
         activity = _choice(rng, [x[0] for x in CARE_LEAVER_ACTIVITY], [x[1] for x in CARE_LEAVER_ACTIVITY], m)
-        pathway = self.cal.add(day - np.where(rng.random(m) < 0.8 + 0.15 * z, _uniform_int(rng, 0, 170, m),
-                                              _uniform_int(rng, 190, 330, m)), 0, roll="backward")
-        pathway = np.where(pathway < start[per], OPEN, pathway)
         # personal adviser: a leaving care worker (allocated, or assigned from 16 while in care)
         pa_team = np.where(self.team_type[team] == LEAVE, team, self.choose_team(rng, LEAVE, m))
         pa = np.where(self.team_type[team] == LEAVE, worker, self.pick_worker(rng, pa_team, day))

@@ -157,3 +157,44 @@ def test_build_demo_writes_sqlite_that_the_refresh_accepts(tables, tmp_path):
     for name, n in counts.items():
         assert result.manifest["tables"][name]["rows"] == n, name
     assert result.manifest["data_as_at"] == DEMO_AS_AT
+
+
+# ---- realism: the ranges tuned against the national picture (loose: the small size is tiny) ----
+
+def _periods_of_care(tables) -> pd.DataFrame:
+    ep = tables["ssd_cla_episodes"]
+    return ep.groupby("clae_cla_id").agg(
+        person=("clae_person_id", "first"), start=("clae_entered_care_date", "min"),
+        end=("clae_cla_episode_ceased_date", lambda s: s.max() if s.notna().all() else pd.NaT))
+
+
+def _in_care_on(poc: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    return poc[(poc["start"] <= day) & (poc["end"].isna() | (poc["end"] > day))]
+
+
+MONTH_ENDS = [AS_AT - pd.offsets.MonthEnd(k) if k else AS_AT for k in range(12)]
+
+
+def test_care_leavers_are_supported_to_22_and_mostly_in_touch(tables):
+    """Leaving-care support runs to the 22nd birthday, so the DfE 19-21 cohort includes 21-year-olds;
+    every care leaver on as_at has an allocated worker; most were contacted in the last 8 weeks."""
+    poc = _periods_of_care(tables)
+    dob = tables["ssd_person"].set_index("pers_person_id")["pers_dob"]
+    cl = tables["ssd_care_leavers"].sort_values("clea_care_leaver_latest_contact")
+    cl = cl.drop_duplicates("clea_person_id", keep="last")
+    cl = cl[~cl["clea_person_id"].isin(_in_care_on(poc, AS_AT)["person"])]
+    age = (AS_AT - cl["clea_person_id"].map(dob)).dt.days / 365.25
+    assert age.max() < 25.1
+    cohort = cl[(age >= 19) & (age < 22)]
+    assert ((age >= 21) & (age < 22)).any()
+    assert len(cohort) >= 4
+    in_touch = (cohort["clea_care_leaver_latest_contact"] >= AS_AT - pd.Timedelta(days=56)).mean()
+    assert in_touch >= 0.7, in_touch
+    inv = tables["ssd_involvements"]
+    open_now = inv[(inv["invo_involvement_start_date"] <= AS_AT)
+                   & (inv["invo_involvement_end_date"].isna() | (inv["invo_involvement_end_date"] >= AS_AT))]
+    assert cl["clea_person_id"].isin(open_now["invo_person_id"]).all()
+    # a young person's latest contact never goes backwards from one yearly row to the next
+    rows = tables["ssd_care_leavers"].assign(_d=lambda f: f["clea_care_leaver_latest_contact"])
+    rows = rows.sort_values(["clea_person_id", "clea_table_id"])
+    assert (rows.groupby("clea_person_id")["_d"].diff().dropna() >= pd.Timedelta(0)).all()
