@@ -772,7 +772,7 @@ class _Generator:
         cp_i = np.nonzero(cp)[0]
         cp_start = icpc_date[cp_i]
         n_rev = rng.choice([1, 2, 3, 4, 5, 6], size=len(cp_i), p=[0.2, 0.36, 0.25, 0.15, 0.03, 0.01])
-        p_late_rev = 0.02 + 0.12 * (1 - zs[cp_i])
+        p_late_rev = 0.01 + 0.09 * (1 - zs[cp_i])
         cp_end, cp_reviews = self.plan_course(rng, cp_start, n_rev, 3, 6, p_late_rev)
         horizon = np.where(cp_end < OPEN, cp_end, np.maximum(A, cp_start + 400))
         dur = np.maximum(horizon - cp_start, 20)
@@ -807,7 +807,7 @@ class _Generator:
         ci_start = cin_plan_start[cin_i]
         n_cr = rng.choice([1, 2, 3, 4, 5, 6, 7, 8], size=len(cin_i),
                           p=[0.24, 0.3, 0.2, 0.11, 0.06, 0.04, 0.03, 0.02])
-        p_late_cr = 0.04 + 0.22 * (1 - zs[cin_i])
+        p_late_cr = 0.02 + 0.12 * (1 - zs[cin_i])
         ci_end, ci_reviews = self.plan_course(rng, ci_start, n_cr, 3, 3, p_late_cr)
         horizon = np.where(ci_end < OPEN, ci_end, np.maximum(A, ci_start + 400))
         dur = np.maximum(horizon - ci_start, 20)
@@ -1550,11 +1550,25 @@ class _Generator:
         matched = start + (d_total * rng.uniform(0.56, 0.62, n)).astype(np.int64)
         placed = matched + _uniform_int(rng, 7, 30, n)
         # -- placements
-        rate = np.where(age_start >= 12, 0.55, 0.32)
-        n_ch = rng.poisson(rate * length / 365.25 + np.where(length > 45, 0.45, 0.0))
+        # Most children settle: perhaps one early move from the first (emergency or short-term)
+        # placement, then rarely another. Some, more of them teenagers and more in the weaker
+        # teams, go through an unsettled spell of one to three years, moving again and again.
+        z_c = self.team_z[cl["team"]]
+        unstable = rng.random(n) < np.where(age_start >= 12, 0.42, 0.22) + 0.08 * (1 - z_c)
+        spell = np.minimum(_uniform_int(rng, 365, 1100, n), length)
+        spell_start = start + np.floor(rng.random(n) * (length - spell + 1)).astype(np.int64)
+        n_early = ((length > 45) & (rng.random(n) < 0.5)).astype(np.int64)
+        n_settled = rng.poisson(0.13 * length / 365.25)
+        n_spell = np.where(unstable, rng.poisson(3.6 * spell / 365.25), 0)
+        n_ch = n_early + n_settled + n_spell
         n_ch = np.where(length > 10, np.minimum(n_ch, length // 20), 0)
-        o, _ = _repeat(n_ch)
+        o, pos = _repeat(n_ch)
         t = start[o] + 5 + np.floor(rng.random(len(o)) * np.maximum(length[o] - 10, 1)).astype(np.int64)
+        early_t = start[o] + _uniform_int(rng, 20, np.maximum(np.minimum(240, length[o] - 5), 20))
+        spell_t = spell_start[o] + np.floor(rng.random(len(o)) * np.maximum(spell[o], 1)).astype(np.int64)
+        in_spell = (pos >= n_early[o] + n_settled[o])
+        t = np.where(pos < n_early[o], early_t, np.where(in_spell, np.maximum(spell_t, start[o] + 5), t))
+        t = np.minimum(t, start[o] + np.maximum(length[o] - 5, 5))
         # adoption: the final move is the adoption placement; SGO: to connected carers
         final_move = (adopt & (placed < horizon)) | ((route == R_SGO) & (rng.random(n) < 0.5) & (length > 120))
         fm_day = np.where(adopt, placed, start + (length * rng.uniform(0.4, 0.8, n)).astype(np.int64))
@@ -1630,7 +1644,7 @@ class _Generator:
         rv_o, rv_k, rv_due, rv_held = self.review_chain(
             rng, start, cal.add(start, 20),
             lambda h, k: _add_months(h, 3 if k == 0 else 6), horizon,
-            0.03 + 0.13 * (1 - self.team_z[cl["team"]]), early=(0, 25), late=(1, 40))
+            0.004 + 0.03 * (1 - self.team_z[cl["team"]]), early=(0, 25), late=(1, 30))
         rv_order = np.lexsort((rv_held, rv_o))
         rv_o, rv_k, rv_due, rv_held = rv_o[rv_order], rv_k[rv_order], rv_due[rv_order], rv_held[rv_order]
         rk = rv_o * _KEY + rv_held
@@ -1661,15 +1675,23 @@ class _Generator:
         particip = _choice(rng, ["PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"],
                            [0.45, 0.05, 0.04, 0.18, 0.15, 0.08, 0.05], nr)
         particip = np.where(age_rev < 4, "PN0", particip).astype(object)
-        cancelled = rng.random(nr) < 0.01
+        # a few review meetings are cancelled and held again a little later (both recorded)
+        c_i = np.nonzero(rng.random(nr) < 0.03)[0]
+        c_day = np.maximum(rv_held[c_i] - _uniform_int(rng, 1, 14, len(c_i)), start[rv_o[c_i]])
+        r_per = np.concatenate([rv_o, rv_o[c_i]])
+        r_due = np.concatenate([rv_due, rv_due[c_i]])
+        r_day = np.concatenate([rv_held, c_day])
+        r_cancelled = np.concatenate([np.zeros(nr, bool), np.ones(len(c_i), bool)])
+        r_particip = np.concatenate([particip, particip[c_i]])
+        order = np.lexsort((~r_cancelled, r_day, r_per))
         self.put(
             "ssd_cla_reviews",
-            clar_cla_review_id=_ids("CLAR", nr),
-            clar_cla_id=cla_ids[rv_o],
-            clar_cla_review_due_date=rv_due,
-            clar_cla_review_date=rv_held,
-            clar_cla_review_cancelled=_yn(cancelled),
-            clar_cla_review_participation=particip,
+            clar_cla_review_id=_ids("CLAR", len(order)),
+            clar_cla_id=cla_ids[r_per[order]],
+            clar_cla_review_due_date=r_due[order],
+            clar_cla_review_date=r_day[order],
+            clar_cla_review_cancelled=_yn(r_cancelled[order]),
+            clar_cla_review_participation=r_particip[order],
         )
         # visits: within a week of each placement starting, then at most every six weeks
         pz = self.team_z[cl["team"]][p_per]
@@ -1713,7 +1735,7 @@ class _Generator:
              np.where(u < 0.6, "PR1", np.where(u < 0.8, "PR2", "PR5"))],
             "PR1").astype(object)
         median = np.select([provider == "PR0", provider == "PR1", provider == "PR2", provider == "PR3",
-                            provider == "PR4"], [1.0, 3.5, 30.0, 12.0, 11.0], 9.0)
+                            provider == "PR4"], [1.0, 4.0, 30.0, 15.0, 15.0], 12.0)
         distance = np.round(np.clip(median * rng.lognormal(0.0, 0.75, n), 0.1, 250.0), 1)
         local = distance < np.where(provider == "PR1", 25, 9)
         letters = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
@@ -1781,48 +1803,43 @@ class _Generator:
         A = self.A
         z = self.team_z[cl["team"]]
         parts = _Acc()
+        age_start = (start - dob) / 365.25
+
+        def chain(kind, due, active, p_late, late_days, early_days, interval_months, reluctant):
+            """Checks one after another: each due a set time after the last one; some held late
+            (more in the weaker teams); a reluctant teenager often refuses, and is asked again
+            about three months later."""
+            prev = start.copy()
+            while active.any():
+                idx = np.nonzero(active)[0]
+                m = len(idx)
+                late = rng.random(m) < p_late[idx]
+                held = np.where(late, due[idx] + _uniform_int(rng, 1, late_days, m),
+                                due[idx] - _uniform_int(rng, 0, early_days, m))
+                held = self.cal.add(np.maximum(held, prev[idx] + 1), 0, roll="backward")
+                held = np.maximum(held, prev[idx] + 1)
+                ok = held < horizon[idx]
+                teen = (held - dob[idx]) >= 12 * 365.25
+                refused = rng.random(m) < np.where(reluctant[idx] & teen, 0.6, 0.01)
+                parts.add(per=idx[ok], day=held[ok], kind=np.full(int(ok.sum()), kind, np.int64),
+                          refused=refused[ok])
+                active[idx[~ok]] = False
+                prev[idx] = held
+                due[idx] = np.where(refused, _add_months(held, 3), _add_months(held, interval_months(idx, held)))
+
         # health assessments: initial within 20 working days, then 6-monthly under 5, yearly after
         # (the interval depends on the child's age at the last assessment)
-        owner_dob = dob
-        due = self.cal.add(start, 20)
-        prev = start.copy()
-        active = horizon - start > 20
-        p_late = 0.05 + 0.12 * (1 - z)
-        while active.any():
-            idx = np.nonzero(active)[0]
-            m = len(idx)
-            late = rng.random(m) < p_late[idx]
-            held = np.where(late, due[idx] + _uniform_int(rng, 1, 60, m), due[idx] - _uniform_int(rng, 0, 45, m))
-            held = self.cal.add(np.maximum(held, prev[idx] + 1), 0, roll="backward")
-            held = np.maximum(held, prev[idx] + 1)
-            ok = held < horizon[idx]
-            parts.add(per=idx[ok], day=held[ok], kind=np.zeros(int(ok.sum()), np.int64))
-            active[idx[~ok]] = False
-            prev[idx] = held
-            under5 = (held - owner_dob[idx]) < 5 * 365.25
-            due[idx] = _add_months(held, np.where(under5, 6, 12))
-        # dental checks: yearly, first within a few months
-        due = start + _uniform_int(rng, 60, 200, n)
-        active = horizon - start > 60
-        p_late = 0.10 + 0.20 * (1 - z)
-        prev = start.copy()
-        while active.any():
-            idx = np.nonzero(active)[0]
-            m = len(idx)
-            late = rng.random(m) < p_late[idx]
-            held = np.where(late, due[idx] + _uniform_int(rng, 1, 120, m), due[idx] - _uniform_int(rng, 0, 60, m))
-            held = self.cal.add(np.maximum(held, prev[idx] + 1), 0, roll="backward")
-            held = np.maximum(held, prev[idx] + 1)
-            ok = held < horizon[idx]
-            parts.add(per=idx[ok], day=held[ok], kind=np.ones(int(ok.sum()), np.int64))
-            active[idx[~ok]] = False
-            prev[idx] = held
-            due[idx] = _add_months(held, 12)
+        chain(0, self.cal.add(start, 20), horizon - start > 20, 0.14 + 0.36 * (1 - z), 150, 45,
+              lambda idx, held: np.where((held - dob[idx]) < 5 * 365.25, 6, 12),
+              (rng.random(n) < 0.30) & (age_start >= 8))
+        # dental checks: yearly, first within a few months; more often late, and more refused
+        chain(1, start + _uniform_int(rng, 60, 200, n), horizon - start > 60, 0.30 + 0.40 * (1 - z), 200, 60,
+              lambda idx, held: np.full(len(idx), 12), rng.random(n) < 0.24)
         p = parts.get()
         order = np.lexsort((p["kind"], p["day"], p["per"]))
         per, day, kind = p["per"][order], p["day"][order], p["kind"][order]
         m = len(per)
-        status = np.where(rng.random(m) < 0.97, "Completed", "Refused").astype(object)
+        status = np.where(p["refused"][order], "Refused", "Completed").astype(object)
         self.put(
             "ssd_cla_health",
             clah_health_check_id=_ids("HC", m),
@@ -1837,13 +1854,13 @@ class _Generator:
         first = np.maximum(start + _uniform_int(rng, 300, 365, n), b4)
         n_max = np.maximum((np.minimum(horizon, b17) - first) // 300 + 1, 0)
         o, pos = _repeat(n_max)
-        late = rng.random(len(o)) < (0.08 + 0.25 * (1 - z))[o]
-        gap = np.where(pos == 0, 0, np.where(late, _uniform_int(rng, 366, 480, len(o)), _uniform_int(rng, 300, 365, len(o))))
+        late = rng.random(len(o)) < (0.14 + 0.34 * (1 - z))[o]
+        gap = np.where(pos == 0, 0, np.where(late, _uniform_int(rng, 366, 520, len(o)), _uniform_int(rng, 300, 365, len(o))))
         day = self.cal.add(first[o] + _group_cumsum(gap, n_max), 0, roll="backward")
         keep = (day < horizon[o]) & (day < b17[o]) & (day >= b4[o])
         o, day = o[keep], day[keep]
         m = len(o)
-        no_score = rng.random(m) < 0.07
+        no_score = rng.random(m) < 0.10
         score = np.clip(np.round(rng.normal(14.5, 6.5, m)), 0, 40).astype(int).astype(str).astype(object)
         self.put(
             "ssd_sdq_scores",
