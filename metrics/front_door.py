@@ -114,10 +114,27 @@ def events_in_periods(base: pd.DataFrame, periods: list[Period], date_col: str) 
     return pd.concat(parts, ignore_index=True)
 
 
-def open_at(start: pd.Series, end: pd.Series, when: pd.Timestamp) -> np.ndarray:
-    """Open at the end of day ``when``: started on or before it, and not ended on or before it
-    (a plan ending on the period end is not open at the period end, as in the DfE census)."""
-    return ((start <= when) & (end.isna() | (end > when))).fillna(False).to_numpy(dtype=bool)
+def _as_days(values):
+    """Dates (scalar, list, array or Series; times dropped) as ``datetime64[D]``; NaT kept."""
+    if np.ndim(values) == 0:
+        return np.datetime64("NaT", "D") if pd.isna(values) else np.datetime64(pd.Timestamp(values), "D")
+    return pd.to_datetime(pd.Series(np.asarray(values))).to_numpy().astype("datetime64[D]")
+
+
+def open_at(start, end, when):
+    """THE "open on a date" rule every stock measure uses (CP and CIN plans, in care, placements,
+    legal statuses, open cases, the visit and review cohorts): open at the end of day ``when``
+    when it started on or before that day and has not ended on or before it (no end date, or an
+    end date after it). So a plan or episode ending ON the period end is not open at the period
+    end (the DfE counts "at 31 March" this way, and an SSDA903 ceased date is the first day out of
+    care); one ending the day after is. A missing start is never open.
+
+    ``start``, ``end`` and ``when`` may each be a date or a sequence of dates (broadcast, by
+    position: a Series' index is not used); times of day are ignored. Returns a bool array (a bool
+    for scalars)."""
+    s, e, w = _as_days(start), _as_days(end), _as_days(when)
+    out = ~np.isnat(s) & (s <= w) & (np.isnat(e) | (e > w))
+    return bool(out) if np.ndim(out) == 0 else np.asarray(out, dtype=bool)
 
 
 def summarise(rows: pd.DataFrame, periods: list[Period], *, count_only: bool) -> pd.DataFrame:

@@ -25,7 +25,8 @@ Measures (``../shared/spec/measures.md``, "Children looked after"):
 Conventions used throughout:
 
 - An episode, placement or legal status is *open on a date* when it started on or before it and
-  has not ended on or before it: the SSDA903 ceased date is the first day the child is no longer
+  has not ended on or before it (:func:`metrics.front_door.open_at`, the one rule every stock
+  measure uses): the SSDA903 ceased date is the first day the child is no longer
   in that episode (the next episode starts that day). So a child whose care ends on the period
   end is not in care at the period end; they are counted as ceasing care in that period.
 - A *period of care* is a run of episodes with no gap between them; it starts on the first
@@ -50,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.allocation import label_by_allocation
+from metrics.front_door import open_at
 from metrics.lookups import child_names
 from metrics.periods import Period
 from metrics.registry import SUMMARY_COLUMNS, Measure, MeasureResult, register
@@ -183,7 +185,8 @@ def dob_of(tables, person_ids) -> np.ndarray:
 
 def on_dates(intervals: pd.DataFrame, person_ids, dates, payload: list[str]) -> pd.DataFrame:
     """For each (person, date) pair, in order: the ``payload`` of the person's interval open on the
-    date (start <= date and end blank or after it); the latest-starting one if several; NaN/None
+    date (:func:`metrics.front_door.open_at`: start <= date and end blank or after it); the
+    latest-starting one if several; NaN/None
     where there is none. ``intervals`` has person_id, start, end and the payload columns."""
     pairs = pd.DataFrame({
         "person_id": np.asarray(person_ids, dtype=object),
@@ -193,7 +196,7 @@ def on_dates(intervals: pd.DataFrame, person_ids, dates, payload: list[str]) -> 
     if pairs.empty or intervals.empty:
         return pd.DataFrame({c: pd.Series([None] * len(pairs), dtype=object) for c in payload})
     m = pairs.merge(intervals[["person_id", "start", "end", *payload]], on="person_id", how="inner")
-    m = m[((m["start"] <= m["date"]) & (m["end"].isna() | (m["end"] > m["date"]))).to_numpy(dtype=bool)]
+    m = m[open_at(m["start"], m["end"], m["date"])]
     m = m.sort_values(["_i", "start"], kind="stable").drop_duplicates("_i", keep="last")
     return m.set_index("_i")[payload].reindex(np.arange(len(pairs))).reset_index(drop=True)
 
@@ -441,7 +444,7 @@ class _Sources:
     def in_care_on(self, date) -> pd.DataFrame:
         d = pd.Timestamp(date).normalize()
         e = self.episodes
-        open_ = ((e["start"] <= d) & (e["ceased"].isna() | (e["ceased"] > d))).to_numpy(dtype=bool)
+        open_ = open_at(e["start"], e["ceased"], d)
         cur = e[open_].drop_duplicates("person_id", keep="last").reset_index(drop=True)
         out = pd.DataFrame({
             "person_id": cur["person_id"].to_numpy(dtype=object),

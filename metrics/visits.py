@@ -7,6 +7,10 @@ Measures (``../shared/spec/measures.md``):
 - ``cp_reviews``, ``cin_reviews``, ``cla_reviews``: children open at the period end whose reviews
   have all been on time.
 
+"Open at the period end" is the one rule every stock measure uses
+(:func:`metrics.front_door.open_at`): a plan, placement or period of care ending on the period end
+is not open then (nor, for the task-engine functions, on the date asked about).
+
 All six rest on one rule, :func:`intervals_through` + :func:`summarise_intervals`: walk the dated
 events (visits or reviews) of each plan/placement/period of care and judge every interval between
 consecutive points against its limit. For visits the points are: the plan start (or the last visit
@@ -34,6 +38,7 @@ import pyarrow.compute as pc
 
 from metrics.allocation import label_by_allocation
 from metrics.calendar import add_working_days, working_days_after
+from metrics.front_door import open_at
 from metrics.lookups import child_names
 from metrics.periods import Period
 from metrics.registry import SUMMARY_COLUMNS, Measure, MeasureResult, register
@@ -404,8 +409,9 @@ def _review_spans(tables, kind: Kind) -> pd.DataFrame:
 
 
 def _open_on(spans: pd.DataFrame, date) -> pd.DataFrame:
-    d = pd.Timestamp(date).normalize()
-    return spans[spans["start"].notna() & (spans["start"] <= d) & (spans["end"].isna() | (spans["end"] >= d))]
+    """Spans open at the end of ``date`` (:func:`metrics.front_door.open_at`, the rule every stock
+    measure uses): a plan, placement or period of care ending on ``date`` is not open then."""
+    return spans[open_at(spans["start"], spans["end"], date)]
 
 
 def _current(spans: pd.DataFrame, date) -> pd.DataFrame:

@@ -13,7 +13,8 @@ Measures (``../shared/spec/measures.md``, "Workforce and practice"):
 *Open to social care* on a date (:func:`open_cases_on`): an open CIN episode (referral dated on or
 before the date, not closed on or before it, not a "no further action" referral), a CP plan open
 on the date, in care on the date (:func:`metrics.looked_after.in_care_on`), or a care leaver aged
-16-25 (:func:`metrics.care_leavers.care_leavers_on`).
+16-25 (:func:`metrics.care_leavers.care_leavers_on`). "Open on a date" is the one rule of
+:func:`metrics.front_door.open_at`: an episode or plan ending on the period end is not open then.
 
 The *allocated worker* on a date is the one rule in :mod:`metrics.allocation`: among the child's
 ``ssd_involvements`` open on the date, the one that started last. Stock measures are grouped by
@@ -29,6 +30,7 @@ import pandas as pd
 
 from metrics.allocation import allocation_on
 from metrics.care_leavers import _care_leavers, care_leaver_records
+from metrics.front_door import open_at
 from metrics.looked_after import (
     ALL_ID, ALL_LABEL, BASE_COLUMNS, ORG_COLUMNS, ORG_TABLES, _Sources, day, finish,
     member, months_before, set_group, stock_rows, text, yes,
@@ -67,7 +69,7 @@ class _Open:
     def _open(frame: pd.DataFrame | None, d: pd.Timestamp) -> np.ndarray:
         if frame is None or frame.empty:
             return np.array([], dtype=object)
-        m = ((frame["start"] <= d) & (frame["end"].isna() | (frame["end"] > d))).to_numpy(dtype=bool)
+        m = open_at(frame["start"], frame["end"], d)
         if "nfa" in frame:
             m = m & ~frame["nfa"].to_numpy(dtype=bool)
         return pd.unique(frame["person_id"].to_numpy(dtype=object)[m])

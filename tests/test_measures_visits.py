@@ -215,18 +215,18 @@ def cp_tables():
 
 def test_cp_visits_april(cp_tables):
     result, s, rows = run(cp_tables, "cp_visits", "2026-04")
-    # On a plan at 30 April: C1, C2, C3, C4, C6 (ends 30 Apr), C8. Not C5 (ended 10 Apr), C7.
-    assert sorted(rows.index) == ["C1", "C2", "C3", "C4", "C6", "C8"]
+    # On a plan at 30 April: C1, C2, C3, C4, C8. Not C5 (ended 10 Apr), C7, nor C6: its plan ends
+    # on 30 April itself, so it is not open at the period end (metrics.front_door.open_at).
+    assert sorted(rows.index) == ["C1", "C2", "C3", "C4", "C8"]
     # C1: 20 Mar -> 2 Apr = 9 WD; 2 -> 16 Apr = 8 (3 and 6 Apr are bank holidays); 16 -> 30 Apr = 10
     #     (exactly the limit); 30 Apr visit (15:30) -> 30 Apr = 0. On time.
     # C2: 2 -> 17 Apr = 9 WD only because of Easter; 17 -> 30 Apr (no visit yet) = 9. On time.
     # C3: plan start Tue 14 Apr -> first visit Wed 29 Apr = 11 WD. Late.
     # C4: plan start 14 Apr, no visit by 30 Apr = 12 WD. Late.
-    # C6: 27 Mar -> 10 Apr = 8, 10 -> 24 Apr = 10, 24 -> 30 Apr (plan end) = 4. On time.
     # C8: the 16 Mar visit was before the plan; start 31 Mar -> 14 Apr = 8, 14 -> 30 Apr = 12. Late.
-    assert nd(s) == (3, 6)
-    assert s.at["All", "value"] == pytest.approx(0.5)
-    assert rows["compliant"].to_dict() == {"C1": True, "C2": True, "C3": False, "C4": False, "C6": True, "C8": False}
+    assert nd(s) == (2, 5)
+    assert s.at["All", "value"] == pytest.approx(0.4)
+    assert rows["compliant"].to_dict() == {"C1": True, "C2": True, "C3": False, "C4": False, "C8": False}
     assert rows.at["C1", "longest_gap"] == 10 and rows.at["C1", "threshold"] == 10
     assert rows.at["C1", "previous_visit_date"] == T("2026-03-20")
     assert (rows.at["C1", "first_visit_date"], rows.at["C1", "last_visit_date"]) == (T("2026-04-02"), T("2026-04-30"))
@@ -237,7 +237,6 @@ def test_cp_visits_april(cp_tables):
     assert pd.isna(rows.at["C4", "last_visit_date"]) and rows.at["C4", "visits_in_period"] == 0
     assert pd.isna(rows.at["C8", "previous_visit_date"])
     assert rows.at["C8", "breach_gap"] == 12
-    assert rows.at["C6", "plan_end"] == T("2026-04-30")
     assert rows.at["C1", "reason"] == "On time" and rows.at["C1", "child_name"] == "FirstC1 Test"
     # Next visit due: C2 last seen Fri 17 Apr -> the 10th working day is Fri 1 May.
     assert rows.at["C2", "next_visit_due"] == T("2026-05-01")
@@ -255,24 +254,24 @@ def test_cp_visits_calendar_days_setting(cp_tables):
     days14 = MetricSettings(cp_visit_threshold=14, cp_visit_unit="days")
     _, s, rows = run(cp_tables, "cp_visits", "2026-04", settings=days14)
     # 14 calendar days: C1 13/14/14/0 on time; C2 2 -> 17 Apr = 15 late; C3 14 -> 29 Apr = 15 late;
-    # C4 16 late; C6 14/14/6 on time; C8 31 Mar -> 14 Apr = 14, 14 -> 30 Apr = 16 late.
-    assert nd(s) == (2, 6)
+    # C4 16 late; C8 31 Mar -> 14 Apr = 14, 14 -> 30 Apr = 16 late (C6 ends on 30 Apr: not counted).
+    assert nd(s) == (1, 5)
     assert rows.at["C2", "breach_gap"] == 15 and rows.at["C2", "gap_unit"] == "days"
     assert rows.at["C1", "threshold"] == 14
 
 
 def test_cp_visits_by_team_and_worker(cp_tables):
     _, teams, _ = run(cp_tables, "cp_visits", "2026-04", by="team")
-    # Allocation at 30 April: T1 = C1 (on time), C3 (late); T2 = C2, C6 (on time), C8 (late);
-    # C4's allocation ended 15 April -> "Team not recorded".
+    # Allocation at 30 April: T1 = C1 (on time), C3 (late); T2 = C2 (on time), C8 (late);
+    # C4's allocation ended 15 April -> "Team not recorded". (C6's plan ends on 30 April.)
     assert nd(teams, "Safeguarding Team 1") == (1, 2)
-    assert nd(teams, "Safeguarding Team 2") == (2, 3)
+    assert nd(teams, "Safeguarding Team 2") == (1, 2)
     assert nd(teams, "Team not recorded") == (0, 1)
     assert teams.at["Safeguarding Team 1", "group_id"] == "T1"
     _, workers, _ = run(cp_tables, "cp_visits", "2026-04", by="worker")
-    assert nd(workers, "Ana Smith") == (1, 2) and nd(workers, "Ben Jones") == (2, 3)
+    assert nd(workers, "Ana Smith") == (1, 2) and nd(workers, "Ben Jones") == (1, 2)
     _, services, _ = run(cp_tables, "cp_visits", "2026-04", by="service")
-    assert nd(services, "Children's Social Care") == (3, 5)
+    assert nd(services, "Children's Social Care") == (2, 4)
 
 
 def test_cp_visits_quarter_uses_whole_period(cp_tables):
@@ -295,10 +294,10 @@ def test_cp_visits_several_periods(cp_tables):
     periods = [period_for(m) for m in ("2026-03", "2026-04", "2026-05")]
     s = registry.get("cp_visits").run(cp_tables, periods).summary
     assert s["period"].tolist() == ["2026-03", "2026-04", "2026-05"]
-    # March: on a plan at 31 Mar: C1, C2, C5, C6, C7, C8 (C8 starts 31 Mar: 0 days, on time).
-    # C1/C2: start 5 Jan -> 20 Mar = 53 WD late; C5: 2 Mar -> 31 Mar = 21 late; C6: 2 Mar -> 27 Mar
-    # = 19 late; C7 late; C8 on time -> 1 of 6.
-    assert s["denominator"].tolist()[0] == 6 and s["numerator"].tolist()[0] == 1
+    # March: on a plan at 31 Mar: C1, C2, C5, C6, C8 (C8 starts 31 Mar: 0 days, on time; C7's
+    # plan ends on 31 Mar, so it is not open then). C1/C2: start 5 Jan -> 20 Mar = 53 WD late;
+    # C5: 2 Mar -> 31 Mar = 21 late; C6: 2 Mar -> 27 Mar = 19 late; C8 on time -> 1 of 5.
+    assert s["denominator"].tolist()[0] == 5 and s["numerator"].tolist()[0] == 1
 
 
 # ---- CIN visits (20 working days), leap year -----------------------------------------------------
@@ -411,8 +410,9 @@ def cla_tables():
 
 def test_cla_visits_june(cla_tables):
     _, s, rows = run(cla_tables, "cla_visits", "2026-06")
-    # In care with a placement at 30 June: L1-L7 and L9 (care and placement end on 30 June); L8 left 20 June.
-    assert sorted(rows.index) == ["L1", "L2", "L3", "L4", "L5", "L6", "L7", "L9"]
+    # In care with a placement at 30 June: L1-L7. L8 left 20 June; L9's care and placement end on
+    # 30 June itself, so L9 is not in care at the period end (metrics.front_door.open_at).
+    assert sorted(rows.index) == ["L1", "L2", "L3", "L4", "L5", "L6", "L7"]
     # L1: placed 3 Jun, visit 10 Jun (7 days), 30 Jun (20 days): on time.
     # L2: placed 3 Jun, first visit 11 Jun = 8 days > 7: late.
     # L3: placement A: 20 May -> A ends 15 Jun = 26 days; B starts 15 Jun -> visit 22 Jun = 7; 22 -> 30 = 8. On time.
@@ -421,10 +421,9 @@ def test_cla_visits_june(cla_tables):
     #     15 Apr -> 30 Jun = 76 days, within 3 months (15 Jul). On time.
     # L6: same dates, but the care plan does not say long-term: 76 > 42 days. Late.
     # L7: care plan long-term, but the placement is in its first year: 76 > 42. Late.
-    # L9: placed 25 May -> 1 Jun = 7; 1 Jun -> 30 Jun (care ends) = 29. On time.
-    assert nd(s) == (4, 8)
+    assert nd(s) == (3, 7)
     assert rows["compliant"].to_dict() == {"L1": True, "L2": False, "L3": True, "L4": False, "L5": True,
-                                           "L6": False, "L7": False, "L9": True}
+                                           "L6": False, "L7": False}
     assert rows.at["L2", "breach_gap"] == 8 and rows.at["L2", "breach_limit"] == 7
     assert rows.at["L2", "reason"] == "Next visit on 11/06/2026, 8 days (limit 7) after placement start 03/06/2026"
     assert rows.at["L4", "placement_id"] == "PL4b" and rows.at["L4", "placement_start"] == T("2026-06-15")
@@ -437,19 +436,19 @@ def test_cla_visits_june(cla_tables):
 
 
 def test_cla_visits_settings(cla_tables):
-    # First visit within 8 days: L2 (8) becomes on time; L4 (10) still late -> 5 of 8.
+    # First visit within 8 days: L2 (8) becomes on time; L4 (10) still late -> 4 of 7.
     _, s, _ = run(cla_tables, "cla_visits", "2026-06", settings=MetricSettings(cla_visit_first_days=8))
-    assert nd(s) == (5, 8)
-    # Long-term limit of 2 months: L5 15 Apr + 2 months = 15 Jun, not visited by 30 Jun -> late: 3 of 8.
+    assert nd(s) == (4, 7)
+    # Long-term limit of 2 months: L5 15 Apr + 2 months = 15 Jun, not visited by 30 Jun -> late: 2 of 7.
     _, s, rows = run(cla_tables, "cla_visits", "2026-06", settings=MetricSettings(cla_visit_long_term_months=2))
-    assert nd(s) == (3, 8) and not rows.at["L5", "compliant"]
+    assert nd(s) == (2, 7) and not rows.at["L5", "compliant"]
 
 
 def test_cla_visits_without_care_plan_table(cla_tables):
     del cla_tables["ssd_cla_care_plan"]
-    # Optional: without it no placement is long-term, so L5 is late too: 3 of 8.
+    # Optional: without it no placement is long-term, so L5 is late too: 2 of 7.
     _, s, rows = run(cla_tables, "cla_visits", "2026-06")
-    assert nd(s) == (3, 8) and not rows.at["L5", "long_term"]
+    assert nd(s) == (2, 7) and not rows.at["L5", "long_term"]
 
 
 # ---- CP reviews ----------------------------------------------------------------------------------
