@@ -1735,7 +1735,7 @@ class _Generator:
              np.where(u < 0.6, "PR1", np.where(u < 0.8, "PR2", "PR5"))],
             "PR1").astype(object)
         median = np.select([provider == "PR0", provider == "PR1", provider == "PR2", provider == "PR3",
-                            provider == "PR4"], [1.0, 4.0, 30.0, 15.0, 15.0], 12.0)
+                            provider == "PR4"], [1.0, 5.0, 30.0, 18.0, 20.0], 15.0)
         distance = np.round(np.clip(median * rng.lognormal(0.0, 0.75, n), 0.1, 250.0), 1)
         local = distance < np.where(provider == "PR1", 25, 9)
         letters = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
