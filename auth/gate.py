@@ -14,7 +14,7 @@
 - Signed in: the :class:`~auth.identity.User`, whose scopes are derived from the current extract
   and cached per (extract, account) in the session, so the next refresh is picked up at once.
 
-Nothing here relies on ``app.py`` having run: a ``app_pages/`` file opened directly as the first
+Nothing here relies on ``app.py`` having run: a ``pages/`` file opened directly as the first
 request of a fresh server is gated the same way.
 """
 

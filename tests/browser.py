@@ -35,7 +35,7 @@ def streamlit_server(config_path: Path, env_extra: dict | None = None):
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
          "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
          "--server.fileWatcherType=none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=open("/tmp/st-server.log","w") if os.environ.get("ST_LOG") else subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.time() + 60

@@ -37,7 +37,7 @@ def test_team_manager_sees_assessments_report_and_downloads_children(demo_portal
     team_name = team_rows["team_name"].iloc[0]
     with streamlit_server(demo_portal) as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        page.goto(f"{url}/management-assessments", wait_until="domcontentloaded")
+        page.goto(f"{url}/management_assessments", wait_until="domcontentloaded")
         wait_idle(page)
         # a deep link on a fresh server shows the sign-in form and nothing else
         page.get_by_label("Username").wait_for()
@@ -49,14 +49,14 @@ def test_team_manager_sees_assessments_report_and_downloads_children(demo_portal
         # the plotly team chart really rendered bars in the browser (AppTest cannot see this)
         page.wait_for_selector(".js-plotly-plot .bars path", timeout=20_000)
         # the tier navigation shows all four tiers
-        nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+        nav = page.locator(".st-key-portal_nav").inner_text()
         for tier in ("Client", "Worker", "Management", "Strategic"):
             assert tier in nav
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "assessments-all-teams.png"), full_page=True)
 
         # a shared link naming a team opens straight on that team's workers
-        page.goto(f"{url}/management-assessments?team={team_name.replace(' ', '+')}", wait_until="domcontentloaded")
+        page.goto(f"{url}/management_assessments?team={team_name.replace(' ', '+')}", wait_until="domcontentloaded")
         wait_idle(page)
         page.get_by_text("How each worker contributed", exact=True).wait_for()
         assert page.get_by_text("Choose a team above").count() == 0

@@ -16,7 +16,7 @@ from auth.gate import NOT_AVAILABLE
 from auth.settings import load_settings
 from tests.conftest import ROOT, TEST_COOKIE_KEY, apptest_sign_in, demo_users
 
-PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "app_pages").glob("*.py"))
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
 
 
 def fresh(script: str = "app.py", query: dict | None = None) -> AppTest:
@@ -57,7 +57,7 @@ def test_practitioner_cannot_open_management_or_strategic_pages(portal_env):
     # home lists the management and strategic reports as not available to the role
     assert all_text(at).count("These reports are not available to your role.") == 2
     # and asking the navigation for those pages shows none of them
-    for page in ("app_pages/management_assessments.py", "app_pages/strategic_dstw.py", "app_pages/admin_audit.py"):
+    for page in ("pages/management_assessments.py", "pages/strategic_dstw.py", "pages/audit.py"):
         try:
             at.switch_page(page)
         except ValueError as exc:  # the role's navigation does not register the page at all
@@ -67,7 +67,7 @@ def test_practitioner_cannot_open_management_or_strategic_pages(portal_env):
         assert not at.exception, at.exception
         assert not at.dataframe and not at.metric, page
         assert "Teams compared" not in all_text(at) and "Audit log" not in [t.value for t in at.title]
-    for page in ("app_pages/management_assessments.py", "app_pages/strategic_dstw.py", "app_pages/admin_audit.py"):
+    for page in ("pages/management_assessments.py", "pages/strategic_dstw.py", "pages/audit.py"):
         direct = apptest_sign_in(fresh(page), "practitioner")
         assert NOT_AVAILABLE in all_text(direct), page
         assert not direct.dataframe and not direct.metric
@@ -88,7 +88,7 @@ def test_team_manager_sees_only_their_team_even_when_the_url_names_another(porta
     scope, _ = derive_scope(Role.TEAM_MANAGER, manager_worker, cache.tables, cache.as_at)
     other = expected.loc[expected["cina_assessment_team"] != team, "team_name"]
     assert len(other), "the small demo should have another team with assessments in October 2026"
-    at = apptest_sign_in(fresh("app_pages/management_assessments.py", {"team": other.iloc[0]}), "manager")
+    at = apptest_sign_in(fresh("pages/management_assessments.py", {"team": other.iloc[0]}), "manager")
     # the team filter offers only the manager's own team, so the other team's name falls back
     team_box = at.selectbox(key="team")
     own_name = expected.loc[expected["cina_assessment_team"] == team, "team_name"].iloc[0]
@@ -112,7 +112,7 @@ def test_team_manager_sees_only_their_team_even_when_the_url_names_another(porta
 
 
 def test_senior_leader_sees_the_audit_log_and_viewing_it_is_recorded(portal_env):
-    at = apptest_sign_in(fresh("app_pages/admin_audit.py"), "analyst")
+    at = apptest_sign_in(fresh("pages/audit.py"), "analyst")
     assert NOT_AVAILABLE not in all_text(at)
     log = audit(portal_env)
     assert "view_audit" in set(log.loc[log["username"] == "analyst", "action"])

@@ -12,7 +12,7 @@ from data_access.config import load_config
 from tests.conftest import ROOT, TEST_COOKIE_KEY, apptest_sign_in
 from tests.independent import assessments_in_month
 
-PAGE = "app_pages/management_assessments.py"
+PAGE = "pages/management_assessments.py"
 
 
 def open_page(query: dict | None = None, user: str = "analyst") -> AppTest:

@@ -53,7 +53,7 @@ def direct(demo_portal):
 
 
 def test_dstw_shows_the_twenty_measures_in_order_with_the_measures_values(portal_env, direct):
-    at = open_page("app_pages/strategic_dstw.py")
+    at = open_page("pages/strategic_dstw.py")
     frames = [d.value for d in at.dataframe if "Measure" in d.value.columns]
     assert frames, text(at)
     table = frames[0]
@@ -69,24 +69,24 @@ def test_dstw_shows_the_twenty_measures_in_order_with_the_measures_values(portal
 
 
 def test_measure_explorer_opens_the_measure_named_in_the_url(portal_env, direct):
-    at = open_page("app_pages/strategic_measure.py", query={"m": "cp_plans"})
+    at = open_page("pages/strategic_measure.py", query={"m": "cp_plans"})
     assert at.selectbox(key="measure_choice").value == "cp_plans"
     shown = {m.label: m.value for m in at.metric}
     assert shown["October 2026"] == fmt_value(direct("cp_plans"), "count")
     # an unknown measure in the URL says so and falls back to a real one
-    at = open_page("app_pages/strategic_measure.py", query={"m": "no_such_measure"})
+    at = open_page("pages/strategic_measure.py", query={"m": "no_such_measure"})
     assert "not in the catalogue" in text(at)
 
 
 def test_scorecard_lists_every_measure_once(portal_env):
-    at = open_page("app_pages/strategic_scorecard.py")
+    at = open_page("pages/strategic_scorecard.py")
     listed = [t for d in at.dataframe if "Measure" in d.value.columns for t in d.value["Measure"]]
     assert sorted(listed) == sorted(m.title for m in registry.all_measures())
 
 
 def test_head_of_service_sees_their_service_and_a_team_manager_is_refused(portal_env):
-    at = open_page("app_pages/strategic_dstw.py", user="head")
+    at = open_page("pages/strategic_dstw.py", user="head")
     assert "you can see your service" in text(at)
     assert [d for d in at.dataframe if "Measure" in d.value.columns]
-    refused = open_page("app_pages/strategic_dstw.py", user="manager")
+    refused = open_page("pages/strategic_dstw.py", user="manager")
     assert NOT_AVAILABLE in text(refused) and not refused.dataframe

@@ -23,18 +23,18 @@ REPORTS: dict[str, list[tuple[str, str, str | None]]] = {
     ],
     "management": [
         ("Assessments", "How each team's timeliness of completed assessments compares with other teams and "
-         "the target, and how each worker contributed.", "app_pages/management_assessments.py"),
+         "the target, and how each worker contributed.", "pages/management_assessments.py"),
         ("Caseload", "Open cases per worker and team by type, unallocated cases, worker changes.", None),
         ("Visits", "CIN, CP and CLA visit compliance by team and worker; who is overdue.", None),
         ("Reviews, Missing Children, Staff Supervision, Weekly Activity", "Further management reports.", None),
     ],
     "strategic": [
         ("Doing the Simple Things Well", "Twenty key measures: last three months, trend, benchmarks, target, RAG.",
-         "app_pages/strategic_dstw.py"),
+         "pages/strategic_dstw.py"),
         ("KPI scorecard", "Every measure with target, RAG, direction of travel and benchmarks.",
-         "app_pages/strategic_scorecard.py"),
+         "pages/strategic_scorecard.py"),
         ("Measure explorer", "Any measure: its trend against target and benchmarks, by service and team, "
-         "and the children behind it.", "app_pages/strategic_measure.py"),
+         "and the children behind it.", "pages/strategic_measure.py"),
         ("Monthly Highlight Report", "Key indicators' trends against England, region and statistical neighbours.", None),
         ("Children in Care report", "Numbers in care, starters and leavers, stability, health, placements.", None),
         ("Inspection readiness (Annex A)", "Ofsted ILACS Annex A lists with a data-quality check.", None),
@@ -60,10 +60,3 @@ def tier_overview(tier_key: str) -> None:
     st.caption(f"Audience: {tier.audience}.")
     report_list(tier_key, user)
 
-
-def client_overview() -> None:
-    tier_overview("client")
-
-
-def worker_overview() -> None:
-    tier_overview("worker")

@@ -2,7 +2,7 @@
 
 Every page calls :func:`start_page` first. It asks :func:`auth.require_user` (which draws the
 sign-in form, or refuses a role the page does not allow, and stops) *before* any data is read, so a
-``app_pages/`` file opened by URL on a fresh server is gated the same way as through the navigation.
+``pages/`` file opened by URL on a fresh server is gated the same way as through the navigation.
 
 Two views of the cache come back, both already limited by :func:`data_access.scope.apply_scope`:
 
@@ -61,6 +61,7 @@ TIERS = {
 PERSON_COLUMN = "person_id"
 # Set by app.py when it built the navigation for a signed-out visitor.
 NAV_SIGNED_OUT = "_nav_signed_out"
+MENU_DRAWN = "_menu_drawn"  # app.py drew the menu in this run (same key as ui.nav.MENU_DRAWN)
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,11 @@ def sign_in(page_title: str, roles: Iterable[Role] = _EVERYONE) -> User:
         # This run began signed out (app.py listed no pages); run again so the navigation shows
         # the pages of the user's role, on the page the user asked for.
         st.rerun()
+    if not st.session_state.pop(MENU_DRAWN, False):
+        # Served directly by Streamlit (not through app.py): draw the menu here.
+        from ui.nav import draw_menu
+
+        draw_menu(user)
     sign_out_button()
     return user
 

@@ -76,7 +76,7 @@ st.caption(
 )
 if event.selection.rows:
     chosen = table.iloc[event.selection.rows[0]]["_id"]
-    st.switch_page("app_pages/strategic_measure.py", query_params={"m": chosen, "period": last.title})
+    st.switch_page("pages/strategic_measure.py", query_params={"m": chosen, "period": last.title})
 
 export = shown.drop(columns=["13 month trend"])
 download_table(ctx, {"Doing the Simple Things Well": export}, name=f"doing-the-simple-things-well-{last.label}",
