@@ -93,6 +93,15 @@ def care_leavers_on(tables: Mapping[str, pd.DataFrame], date, min_age: int = 16,
     return _care_leavers(_Sources(tables), care_leaver_records(tables), date, min_age, max_age)
 
 
+def describes_a_later_time(cohort: pd.DataFrame, p: Period) -> bool:
+    """True when more than half of the cohort's latest contacts are dated after the period end:
+    the care leaver records (current position only) then describe a later time than the period."""
+    if cohort.empty:
+        return False
+    after = (cohort["latest_contact"] > p.end).fillna(False).to_numpy(dtype=bool)
+    return bool(after.mean() > 0.5)
+
+
 def _label(rows: pd.DataFrame, tables) -> pd.DataFrame:
     """Allocation at the period end; the care leaver record's team/worker where there is none."""
     rows = rows.reset_index(drop=True)
@@ -113,6 +122,11 @@ def _run(measure_id: str, tables, periods: list[Period], by, columns: list[str],
 
     def build(p: Period) -> pd.DataFrame:
         c = _care_leavers(src, records, p.end, *ages)
+        if describes_a_later_time(c, p):
+            # Most of the cohort's records have been updated since the period ended: they describe
+            # a later time, not the period. Nobody is counted, so the figure is blank ("–") rather
+            # than a number made only of the young people nobody has contacted since.
+            return flag(c, p).iloc[0:0]
         return flag(c, p)
 
     rows = _label(stock_rows(periods, build), tables)
@@ -230,13 +244,18 @@ _SNAPSHOT = (
     " The care leaver record holds only the latest {what}: for a past period, a young person whose "
     "latest {what} is dated after the period end is listed but not counted."
 )
+_CURRENT_ONLY = (
+    " The source keeps only each young person's current position: a past period in which more than "
+    "half of the cohort has been contacted since it ended is left blank, as the records describe a "
+    "later time."
+)
 
 register(Measure(
     id="cl_in_touch", title="Care leavers in touch", unit="percent", polarity="high", kind="stock",
     definition=(
         f"{_COHORT}: the share whose latest contact with the authority is in the 8 weeks (a setting, "
         "care_leaver_contact_weeks) up to and including the period end. No recorded contact counts as "
-        "not in touch." + _SNAPSHOT.format(what="contact")
+        "not in touch." + _SNAPSHOT.format(what="contact") + _CURRENT_ONLY
     ),
     source_tables=_SOURCES, optional_tables=_OPTIONAL, compute=compute_in_touch,
     benchmark_key="CareLeavers_LA_NotInTouch",
@@ -248,7 +267,7 @@ register(Measure(
     definition=(
         f"{_COHORT}: the share whose accommodation is recorded as suitable (or, with no suitability "
         "recorded, whose SSDA903 accommodation code ends in 1). Not recorded counts as not suitable. "
-        "Accommodation is as currently recorded: the source keeps no history."
+        "Accommodation is as currently recorded." + _CURRENT_ONLY
     ),
     source_tables=_SOURCES, optional_tables=_OPTIONAL, compute=compute_accommodation,
     benchmark_key="CareLeaverAcc",
@@ -260,7 +279,7 @@ register(Measure(
     definition=(
         f"{_COHORT}: the share whose activity is education, employment or training (SSDA903 codes "
         "F1-F5 full time, P1-P5 part time, or the same in words). NEET (G4-G6) and not recorded count "
-        "as not in EET. Activity is as currently recorded: the source keeps no history."
+        "as not in EET. Activity is as currently recorded." + _CURRENT_ONLY
     ),
     source_tables=_SOURCES, optional_tables=_OPTIONAL, compute=compute_eet,
     benchmark_key="CareLeaverEET",

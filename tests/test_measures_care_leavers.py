@@ -121,10 +121,10 @@ def test_in_touch(tables):
 
 def test_in_touch_a_year_earlier(tables):
     # 31 March 2025: L3 (20), L4 (21), L5 (19, alive then), L6 (19) are 19-21. The latest contacts
-    # of L3, L4, L5 (Jan-Mar 2026) are after that date, and L6 has none: denominator 1 (L6),
-    # numerator 0.
-    _, s = run(tables, "cl_in_touch", "2025-03")
-    assert figures(s) == (0, 1)
+    # of L3, L4, L5 (Jan-Mar 2026) are after that date, and L6 has none: 3 of 4 records describe a
+    # later time, so the month is blank (0 of 0) rather than "0 of 1 in touch" (L6 alone).
+    rows, s = run(tables, "cl_in_touch", "2025-03")
+    assert figures(s) == (0, 0) and s["value"].isna().all() and rows.rows.empty
 
 
 def test_accommodation(tables):
@@ -258,3 +258,13 @@ def test_pathway_plan_six_months_back_from_31_august_in_a_leap_year():
     assert figures(s) == (3, 5)
     assert result.rows["window_start"].iloc[0] == pd.Timestamp("2028-03-01")
     assert sorted(result.rows.loc[result.rows["in_numerator"], "person_id"]) == ["N2", "N4", "N6"]
+
+
+def test_a_past_month_the_records_no_longer_describe_is_blank(tables):
+    # 30 September 2025: the 19-21 cohort is L3 (21), L4 (21), L5 (19, alive then), L6 (20) and L7
+    # (19); L1 and L2 are 18. Latest contacts after the period end: L3, L4, L5, L7 (2026) = 4 of 5
+    # (L6 has none) > half. For cl_pathway_plan (16-25) the cohort adds L1, L2 and L9: 7 of 8 after.
+    # The records describe a later time, so nobody is counted and every value is blank.
+    for measure_id in ("cl_in_touch", "cl_accommodation", "cl_eet", "cl_pathway_plan"):
+        s = registry.get(measure_id).run(tables, [period_for("2025-09")], None, MetricSettings()).summary
+        assert s["denominator"].sum() == 0 and s["value"].isna().all(), measure_id
