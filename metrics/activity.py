@@ -255,15 +255,54 @@ def worker_caseloads(caseload_rows: pd.DataFrame, eh_rows: pd.DataFrame, thresho
 
 
 def caseload_by_group(workers: pd.DataFrame, by: By) -> pd.DataFrame:
-    """:func:`worker_caseloads` summed per period and group: workers, each case type, social care
-    cases, early help cases, total, average (total / workers) and workers over the threshold."""
+    """:func:`worker_caseloads` per period and group: workers (holding social care cases),
+    each case type, social_care_cases and average (social care cases / workers: the ``caseload``
+    measure's figure), early_help_cases, early_help_workers (workers holding early help cases),
+    total_cases (social care + early help) and over_threshold (workers whose total is above the
+    threshold)."""
+    cols = ["period", "group_id", "group", "workers", *[c for c, _ in CASE_TYPES[:4]], "social_care_cases",
+            "average", "early_help_cases", "early_help_workers", "total_cases", "over_threshold"]
+    if workers.empty:
+        return pd.DataFrame(columns=cols)
     w = set_group(workers.copy(), by)
+    w["_sc_worker"] = np.where(w["social_care_cases"] > 0, w["worker_id"], None)
+    w["_eh_worker"] = np.where(w["early_help_cases"] > 0, w["worker_id"], None)
     g = w.groupby(["period", "group_id", "group"], sort=False)
     sums = g[[c for c, _ in CASE_TYPES] + ["social_care_cases", "total_cases"]].sum()
-    out = sums.join(g.agg(workers=("worker_id", "nunique"), over_threshold=("over_threshold", "sum"))).reset_index()
-    out["average"] = out["total_cases"] / out["workers"].where(out["workers"] > 0)
+    out = sums.join(g.agg(workers=("_sc_worker", "nunique"), early_help_workers=("_eh_worker", "nunique"),
+                          over_threshold=("over_threshold", "sum"))).reset_index()
+    out["average"] = out["social_care_cases"] / out["workers"].where(out["workers"] > 0)
     out["over_threshold"] = out["over_threshold"].astype(int)
-    return out.sort_values(["period", "group"], ignore_index=True)
+    return out[cols].sort_values(["period", "group"], ignore_index=True)
+
+
+OPEN_CASE_COLUMNS = ["period", "person_id", "child_name", *ORG, "case_type", "services", "episode_id", "start_date"]
+
+
+def open_cases(tables: Mapping[str, pd.DataFrame], periods: list[Period]) -> pd.DataFrame:
+    """The children behind :func:`worker_caseloads`: for each period end, every open social care
+    case with an allocated worker (case_type as the ``caseload`` measure counts it, services all
+    the child is open to) and every open early help episode with a worker (case_type "Early
+    help"), labelled with the worker and team."""
+    from metrics.workforce import allocated_cases_on
+
+    parts = []
+    for p in periods:
+        c = allocated_cases_on(tables, p.end)
+        c = c[(c["worker_id"] != "").to_numpy()].reset_index(drop=True)
+        c = label_org(c.rename(columns={"worker_id": "worker_code", "team_id": "team_code"}), tables,
+                      team_col="team_code", worker_col="worker_code")
+        c["period"] = p.label
+        parts.append(c)
+    sc = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["period", "person_id"])
+    sc = add_child_names(sc, tables) if len(sc) else sc
+    eh = early_help_open(tables, periods)
+    eh = eh[(eh["worker_id"].astype(str) != "").to_numpy()].assign(case_type="Early help", services="Early help")
+    out = pd.concat([sc, eh], ignore_index=True)
+    for c in OPEN_CASE_COLUMNS:
+        if c not in out:
+            out[c] = pd.Series(dtype=object)
+    return out[OPEN_CASE_COLUMNS].reset_index(drop=True)
 
 
 def caseload_bands(workers: pd.DataFrame, threshold: float, width: int = 5) -> pd.DataFrame:

@@ -118,22 +118,28 @@ def weekly_table(wa: WeeklyActivity, events: pd.DataFrame) -> pd.DataFrame:
     return wide.reset_index(drop=True)
 
 
-def team_table(wa: WeeklyActivity, events: pd.DataFrame, teams: pd.DataFrame) -> pd.DataFrame:
-    """Last week per team (rows) and activity (columns). ``teams`` (team_id, team) are listed even
-    with nothing last week; a team found in the events but not in ``teams`` (e.g. "Team not
-    recorded") is added after them."""
+def group_table(wa: WeeklyActivity, events: pd.DataFrame, by: str, groups: pd.DataFrame,
+                label: str) -> pd.DataFrame:
+    """Last week per group (rows: ``by`` "team" or "worker") and activity (columns). ``groups``
+    (group_id, group) are listed even with nothing last week; a group found in the events but not
+    in ``groups`` (e.g. "Team not recorded") is added after them."""
     last = events[(events["period"] == wa.week.label).to_numpy()]
-    groups = teams[["team_id", "team"]].rename(columns={"team_id": "group_id", "team": "group"})
-    extra = last[["team_id", "team"]].drop_duplicates().rename(columns={"team_id": "group_id", "team": "group"})
+    groups = groups[["group_id", "group"]]
+    extra = last[[f"{by}_id", by]].drop_duplicates().rename(columns={f"{by}_id": "group_id", by: "group"})
     extra = extra[~extra["group_id"].isin(groups["group_id"].tolist())].sort_values("group")
-    groups = pd.concat([groups, extra], ignore_index=True)
-    counts = activity_counts(last, [wa.week], "team", groups=groups)
-    wide = counts.pivot_table(index=["group_id", "group"], columns="activity", values="count", aggfunc="sum",
-                              fill_value=0).reindex(columns=[a.key for a in ACTIVITY], fill_value=0)
-    wide = wide.reindex(pd.MultiIndex.from_frame(groups), fill_value=0)
+    groups = pd.concat([groups, extra], ignore_index=True).drop_duplicates("group_id")
+    counts = activity_counts(last, [wa.week], by, groups=groups)
+    wide = counts.pivot_table(index="group_id", columns="activity", values="count", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(index=groups["group_id"].tolist(), columns=[a.key for a in ACTIVITY], fill_value=0)
     wide.columns = [a.title for a in ACTIVITY]
-    wide = wide.reset_index().drop(columns="group_id").rename(columns={"group": "Team"})
-    return wide
+    wide.insert(0, label, groups["group"].to_numpy())
+    return wide.reset_index(drop=True)
+
+
+def team_table(wa: WeeklyActivity, events: pd.DataFrame, teams: pd.DataFrame) -> pd.DataFrame:
+    """Last week per team of ``teams`` (team_id, team) and activity."""
+    groups = teams[["team_id", "team"]].rename(columns={"team_id": "group_id", "team": "group"})
+    return group_table(wa, events, "team", groups, "Team")
 
 
 def children_table(wa: WeeklyActivity, events: pd.DataFrame, *, names: bool = False) -> pd.DataFrame:
@@ -156,12 +162,14 @@ def children_table(wa: WeeklyActivity, events: pd.DataFrame, *, names: bool = Fa
 
 
 def service_sheets(wa: WeeklyActivity, tables: Mapping[str, pd.DataFrame], service_id: str | None,
-                   *, children: bool = False) -> dict[str, pd.DataFrame]:
-    """The workbook for one service (``None``: the whole authority): Summary, Weekly, By team and,
-    with ``children``, Children (last week's events by child ID)."""
-    events = selection_events(wa, service_id)
+                   *, team_id: str | None = None, children: bool = False) -> dict[str, pd.DataFrame]:
+    """The workbook for one service (``None``: the whole authority; or one team with ``team_id``):
+    Summary, Weekly, By team and, with ``children``, Children (last week's events by child ID)."""
+    events = selection_events(wa, service_id, team_id)
     teams = team_lookup(tables)
-    if service_id is not None:
+    if team_id is not None:
+        teams = teams[teams["team_id"] == team_id]
+    elif service_id is not None:
         teams = teams[teams["service_id"] == service_id]
     sheets = {
         "Summary": summary_table(wa, events),
