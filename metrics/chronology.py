@@ -39,7 +39,7 @@ from metrics.allocation import allocation_on
 from metrics.calendar import add_working_days
 from metrics.front_door import open_at
 from metrics.looked_after import age_years
-from metrics.lookups import label_org
+from metrics.lookups import OTHER_TEAM, OTHER_WORKER, label_org
 from metrics.settings import MetricSettings
 
 Tables = Mapping[str, pd.DataFrame]
@@ -100,7 +100,10 @@ EVENT_TYPES: dict[str, tuple[str, int]] = {
     "Own child born": ("Personal", 66),
     "Died": ("Personal", 99),
 }
-CATEGORIES = list(dict.fromkeys(c for c, _ in EVENT_TYPES.values()))
+# Kinds of event, in the order of a child's journey (the order the page offers them in).
+CATEGORIES = ["Front door", "Early help", "Assessment", "Child in need", "Child protection", "In care",
+              "Health and education", "Missing", "Care leaver", "Allocation", "Personal"]
+assert set(CATEGORIES) == {c for c, _ in EVENT_TYPES.values()}
 
 # ---- code lists (DfE CIN census and SSDA903), for readable summaries ----------------------------
 
@@ -362,16 +365,25 @@ def _rows_in(frame: pd.DataFrame, column: str, values) -> pd.DataFrame:
     wanted = {str(v) for v in values if _s(v)}
     if not wanted:
         return frame.iloc[0:0]
-    return frame[[(_s(v) in wanted) for v in frame[column].tolist()]] if len(frame) < 5000 else \
-        frame[(pd.Index(list(wanted)).get_indexer(frame[column].astype(str).to_numpy()) >= 0)]
+    keep = pd.Index(list(wanted)).get_indexer(frame[column].astype(str).to_numpy()) >= 0
+    return frame[keep]
 
 
-def child_tables(tables: Tables, person_id: str) -> dict[str, pd.DataFrame]:
+LINKED_TABLES = ("ssd_cla_reviews", "ssd_assessment_factors", "ext_assessment_answers", "ext_contact_decisions")
+
+
+def child_tables(tables: Tables, person_id: str, linked: Tables | None = None) -> dict[str, pd.DataFrame]:
     """Every table cut down to one child's rows (any person column naming them: ssd_mother as the
     mother or as the child); the looked-after reviews of their periods of care; the factors and
     answers of their assessments; the decisions on their contacts. The organisation tables are
-    kept whole (names of workers and teams)."""
+    kept whole (names of workers and teams).
+
+    ``linked``: where to take the tables that name no person (``LINKED_TABLES``) from, when
+    ``tables`` are access-scoped and lack them: only the rows of this child's own periods of care,
+    assessments and contacts (IDs found in ``tables``) are taken, so nothing of another child can
+    come in. Default: ``tables``."""
     pid = str(person_id)
+    source = tables if linked is None else {**tables, **{k: v for k, v in linked.items() if k in LINKED_TABLES}}
     out: dict[str, pd.DataFrame] = {}
     for name, frame in tables.items():
         if name in ORG_TABLE_NAMES:
@@ -384,16 +396,16 @@ def child_tables(tables: Tables, person_id: str) -> dict[str, pd.DataFrame]:
         for c in cols:
             mask |= (frame[c].astype(str) == pid).to_numpy(dtype=bool)
         out[name] = frame[mask]
-    if "ssd_cla_reviews" in tables:
+    if "ssd_cla_reviews" in source:
         cla_ids = out.get("ssd_cla_episodes", pd.DataFrame({"clae_cla_id": []}))["clae_cla_id"].tolist()
-        out["ssd_cla_reviews"] = _rows_in(tables["ssd_cla_reviews"], "clar_cla_id", cla_ids)
+        out["ssd_cla_reviews"] = _rows_in(source["ssd_cla_reviews"], "clar_cla_id", cla_ids)
     assessment_ids = out.get("ssd_cin_assessments", pd.DataFrame({"cina_assessment_id": []}))["cina_assessment_id"].tolist()
     for name, col in (("ssd_assessment_factors", "cinf_assessment_id"), ("ext_assessment_answers", "cinq_assessment_id")):
-        if name in tables:
-            out[name] = _rows_in(tables[name], col, assessment_ids)
-    if "ext_contact_decisions" in tables:
+        if name in source:
+            out[name] = _rows_in(source[name], col, assessment_ids)
+    if "ext_contact_decisions" in source:
         contact_ids = out.get("ssd_contacts", pd.DataFrame({"cont_contact_id": []}))["cont_contact_id"].tolist()
-        out["ext_contact_decisions"] = _rows_in(tables["ext_contact_decisions"], "cond_contact_id", contact_ids)
+        out["ext_contact_decisions"] = _rows_in(source["ext_contact_decisions"], "cond_contact_id", contact_ids)
     return out
 
 
@@ -414,14 +426,22 @@ def _org_names(t: Tables, team_ids, worker_ids) -> tuple[list[str], list[str]]:
 
 
 def _who(team: str, worker: str) -> str:
-    """"Worker (Team)", "Worker" or "Team"."""
+    """"Worker (Team)", "Worker" or "Team"; "A worker in another team" when both are outside the
+    viewer's organisation tables (:data:`metrics.lookups.OTHER_WORKER`)."""
+    if worker == OTHER_WORKER and team in (OTHER_TEAM, ""):
+        return OTHER_WHO
     if worker and team:
         return f"{worker} ({team})"
     return worker or team
 
 
+OTHER_WHO = "A worker in another team"
+
+
 def _by(team: str, worker: str) -> str:
     who = _who(team, worker)
+    if who == OTHER_WHO:
+        who = who[0].lower() + who[1:]
     return f"By {who}" if who else ""
 
 
@@ -1002,13 +1022,13 @@ def key_relationships(tables: Tables, person_id: str, as_at) -> pd.DataFrame:
 # ---- assessments ------------------------------------------------------------------------------
 
 ASSESSMENT_COLUMNS = ["assessment_id", "referral_id", "start", "authorised", "status", "child_seen",
-                      "outcome", "no_further_action", "factors", "team", "worker"]
+                      "outcome", "no_further_action", "factors", "team", "worker", "by"]
 
 
 def assessments(tables: Tables, person_id: str) -> pd.DataFrame:
     """The child's child and family assessments, latest first (by start date): status ("In
     progress" until authorised), outcome, NFA, the assessment factors (``ssd_assessment_factors``,
-    codes as recorded), team and worker."""
+    codes as recorded), team and worker, and "by" (both in words: "Worker (Team)")."""
     pid = str(person_id)
     t = child_tables({k: v for k, v in tables.items()
                       if k in ("ssd_cin_assessments", "ssd_assessment_factors", *ORG_TABLE_NAMES)}, pid)
@@ -1030,6 +1050,7 @@ def assessments(tables: Tables, person_id: str) -> pd.DataFrame:
     })
     out["status"] = np.where(out["authorised"].isna(), "In progress", "Authorised")
     out["factors"] = [_join(factors.get(i, [])) for i in out["assessment_id"]]
+    out["by"] = [_who(team, worker) for team, worker in zip(teams, workers)]
     out = out.sort_values(["start", "assessment_id"], ascending=False, kind="stable", ignore_index=True)
     return out[ASSESSMENT_COLUMNS]
 

@@ -487,7 +487,12 @@ def test_allocation_to_a_worker_outside_the_viewers_organisation_tables_is_not_n
     t["ssd_department"] = t["ssd_department"][t["ssd_department"]["dept_team_id"].isin(["S1", "T1"])]
     got = ch.allocation_history(t, "7001", AS_AT)
     assert got["worker"].tolist() == ["Another worker (outside your access)", "Asha Patel"]
-    assert "Ben Carter" not in " ".join(ch.chronology(t, "7001")["summary"])
+    assert got["team"].tolist() == ["Another team (outside your access)", "Front Door Team"]
+    summaries = ch.chronology(t, "7001").set_index(["event", "record_id"])["summary"]
+    assert "Ben Carter" not in " ".join(summaries) and "Safeguarding" not in " ".join(summaries)
+    assert summaries[("Allocated", "IN2")] == "A worker in another team, allocated case worker."
+    assert summaries[("Case supervision", "SU1")] == "Worker: Another worker (outside your access)."
+    assert ch.assessments(t, "7002")["by"].tolist() == ["A worker in another team", "Asha Patel (Front Door Team)"]
 
 
 def test_key_relationships_key_and_current_first_names_only_of_people_in_the_tables(tables):
@@ -520,6 +525,7 @@ def test_assessments_latest_first_with_factors_and_answers(tables):
         ["A3", "In progress", "no", "", "Ben Carter"],
         ["A2", "Authorised", "yes", "CIN plan", "Asha Patel"],
     ]
+    assert got["by"].tolist() == ["Ben Carter (Safeguarding Team)", "Asha Patel (Front Door Team)"]
     a1 = ch.assessments(tables, "7001").iloc[0]
     assert (a1["factors"], a1["authorised"], a1["no_further_action"]) == ("3A, 4B", T("2025-04-15"), "no")
     answers = ch.assessment_answers(tables, ["A1"])
