@@ -13,20 +13,32 @@ from ui.frame import TIERS, sign_in, tier_banner
 REPORTS: dict[str, list[tuple[str, str, str | None]]] = {
     "client": [
         ("Client Summary", "One child: identity, status, allocated worker, chronology, key relationships, "
-         "key questions from assessments, plans and what is due next.", None),
+         "key questions from assessments, plans and what is due next.", "pages/client_summary.py"),
     ],
     "worker": [
         ("Client Overview (caseload)", "Your caseload: each child's visits, reviews, assessments and health "
-         "tasks with when they were last done and when they are due.", None),
-        ("Forecasting / Weekly Planning", "Every task overdue or due in the next weeks, by worker and week.", None),
-        ("Leaving Care Supervision", "Care leavers: last contact, pathway plan review, accommodation, activity.", None),
+         "tasks with when they were last done and when they are due.", "pages/worker_caseload.py"),
+        ("Forecasting / Weekly Planning", "Every task overdue or due in the next weeks, by worker and week.",
+         "pages/worker_planning.py"),
+        ("Leaving Care Supervision", "Care leavers: last contact, pathway plan review, accommodation, activity.",
+         "pages/worker_leaving_care.py"),
     ],
     "management": [
         ("Assessments", "How each team's timeliness of completed assessments compares with other teams and "
          "the target, and how each worker contributed.", "pages/management_assessments.py"),
-        ("Caseload", "Open cases per worker and team by type, unallocated cases, worker changes.", None),
-        ("Visits", "CIN, CP and CLA visit compliance by team and worker; who is overdue.", None),
-        ("Reviews, Missing Children, Staff Supervision, Weekly Activity", "Further management reports.", None),
+        ("Caseload", "Open cases per worker and team by type, against the caseload threshold; unallocated "
+         "children and how long they have waited; children with 3 or more worker changes.",
+         "pages/management_caseload.py"),
+        ("Visits", "CIN, CP and CLA visit compliance by team and worker; who is overdue now.",
+         "pages/management_visits.py"),
+        ("Reviews", "CP, CLA and CIN review timeliness by team and worker; reviews due in the coming weeks.",
+         "pages/management_reviews.py"),
+        ("Missing Children", "Children and episodes by month, in care or not, return interviews offered and "
+         "accepted, repeat missing.", "pages/management_missing.py"),
+        ("Staff Supervision", "Case supervision up to date by team and worker, and the cases out of date.",
+         "pages/management_supervision.py"),
+        ("Weekly Activity Summary", "Last week's key activity for each service against the 12-week average, "
+         "one Excel file per service.", "pages/management_weekly.py"),
     ],
     "strategic": [
         ("Doing the Simple Things Well", "Twenty key measures: last three months, trend, benchmarks, target, RAG.",

@@ -11,7 +11,9 @@ import streamlit as st
 
 from auth import Role, User
 
-MENU_DRAWN = "_menu_drawn"  # set by app.py for the run in which it drew the menu
+MENU_DRAWN = "_menu_drawn"
+# Streamlit's named text colours closest to each tier's colour (ui.frame.TIERS).
+TIER_COLOUR_NAMES = {"client": "violet", "worker": "green", "management": "orange", "strategic": "blue"}  # set by app.py for the run in which it drew the menu
 
 
 @dataclass(frozen=True)
@@ -24,9 +26,22 @@ class MenuPage:
 # (section key, heading); "" is the top of the menu, "admin" is senior leaders only.
 MENU: dict[str, list[MenuPage]] = {
     "": [MenuPage("pages/home.py", "Home", ":material/home:")],
-    "client": [MenuPage("pages/client.py", "Client reports", ":material/person:")],
-    "worker": [MenuPage("pages/worker.py", "Worker reports", ":material/assignment:")],
-    "management": [MenuPage("pages/management_assessments.py", "Assessments", ":material/fact_check:")],
+    "client": [MenuPage("pages/client_summary.py", "Client summary", ":material/person_search:"),
+               MenuPage("pages/client.py", "Client reports", ":material/person:")],
+    "worker": [
+        MenuPage("pages/worker_caseload.py", "Caseload", ":material/assignment_ind:"),
+        MenuPage("pages/worker_planning.py", "Weekly planning", ":material/calendar_month:"),
+        MenuPage("pages/worker_leaving_care.py", "Leaving care", ":material/diversity_3:"),
+    ],
+    "management": [
+        MenuPage("pages/management_assessments.py", "Assessments", ":material/fact_check:"),
+        MenuPage("pages/management_caseload.py", "Caseload", ":material/work:"),
+        MenuPage("pages/management_visits.py", "Visits", ":material/home_work:"),
+        MenuPage("pages/management_reviews.py", "Reviews", ":material/event_available:"),
+        MenuPage("pages/management_missing.py", "Missing children", ":material/person_alert:"),
+        MenuPage("pages/management_supervision.py", "Staff supervision", ":material/supervisor_account:"),
+        MenuPage("pages/management_weekly.py", "Weekly activity", ":material/date_range:"),
+    ],
     "strategic": [
         MenuPage("pages/strategic_dstw.py", "Doing the Simple Things Well", ":material/checklist:"),
         MenuPage("pages/strategic_scorecard.py", "KPI scorecard", ":material/table_chart:"),
@@ -43,7 +58,7 @@ def sections_for(user: User) -> dict[str, list[MenuPage]]:
     out: dict[str, list[MenuPage]] = {"": MENU[""]}
     for key, tier in TIERS.items():
         if user.role in tier.roles:
-            out[f"{tier.badge} {tier.name}"] = MENU[key]
+            out[f":{TIER_COLOUR_NAMES[key]}[**{tier.badge} {tier.name}**]"] = MENU[key]
     if user.role is Role.SENIOR_LEADER:
         out["Administration"] = MENU["admin"]
     return out
