@@ -45,8 +45,10 @@ REPORTS: dict[str, list[tuple[str, str, str | None]]] = {
          "pages/strategic_scorecard.py"),
         ("Measure explorer", "Any measure: its trend against target and benchmarks, by service and team, "
          "and the children behind it.", "pages/strategic_measure.py"),
-        ("Monthly Highlight Report", "Key indicators' trends against England, region and statistical neighbours.", None),
-        ("Children in Care report", "Numbers in care, starters and leavers, stability, health, placements.", None),
+        ("Monthly Highlight Report", "Key indicators' trends against England, region and statistical neighbours.",
+         "pages/strategic_highlight.py"),
+        ("Children in Care report", "Numbers in care, starters and leavers, stability, health, placements.",
+         "pages/strategic_cic.py"),
         ("Inspection readiness (Annex A)", "Ofsted ILACS Annex A lists with a data-quality check.", None),
     ],
 }

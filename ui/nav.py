@@ -41,6 +41,8 @@ MENU: dict[str, list[MenuPage]] = {
     "strategic": [
         MenuPage("pages/strategic_dstw.py", "Doing the Simple Things Well", ":material/checklist:"),
         MenuPage("pages/strategic_scorecard.py", "KPI scorecard", ":material/table_chart:"),
+        MenuPage("pages/strategic_highlight.py", "Monthly highlights", ":material/trending_up:"),
+        MenuPage("pages/strategic_cic.py", "Children in care", ":material/family_restroom:"),
         MenuPage("pages/strategic_measure.py", "Measure explorer", ":material/query_stats:"),
     ],
     "admin": [MenuPage("pages/audit.py", "Audit log", ":material/policy:")],
