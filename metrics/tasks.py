@@ -563,3 +563,42 @@ def care_leaver_rows(wl: Worklist) -> pd.DataFrame:
                         "person": out["person_id"].astype(str).to_numpy()})
     idx = key.sort_values(["rank", "due", "person"], kind="mergesort").index
     return out.iloc[idx.to_numpy()][LEAVER_COLUMNS].reset_index(drop=True)
+
+
+def rules_text(settings: MetricSettings | None = None) -> list[str]:
+    """How each task's due date is worked out, in plain English, with this authority's settings
+    (shown on the worker pages under "How is this worked out?")."""
+    s = settings or MetricSettings()
+    cp = Limit(s.cp_visit_threshold, s.cp_visit_unit).text
+    cin = Limit(s.cin_visit_threshold, s.cin_visit_unit).text
+    return [
+        f"**{CP_VISIT}**: within {cp} of the last visit (or of the plan starting).",
+        f"**{CIN_VISIT}**: within {cin} of the last visit (or of the plan starting).",
+        f"**{CLA_VISIT}**: within {s.cla_visit_first_days} days of every placement starting (a move "
+        f"restarts the clock), then at most {s.cla_visit_interval_days} days apart; after the first "
+        f"year of a placement intended to last until 18, at most {s.cla_visit_long_term_months} months apart.",
+        f"**{CP_REVIEW}**: the first within 3 months of the plan starting, then within 6 months of the last.",
+        f"**{CIN_REVIEW}**: within 3 months of the plan starting or of the last review.",
+        f"**{CLA_REVIEW}**: the first within {CLA_REVIEW_FIRST_WORKING_DAYS} working days of entering care, "
+        "the second within 3 months of the first, then within 6 months of the last.",
+        f"**{ASSESSMENT}**: an open assessment is due for authorisation {s.assessment_timescale_working_days} "
+        "working days after its clock starts ("
+        + ("the assessment start" if s.assessment_start_point == "assessment_start" else "the referral") + ").",
+        f"**{IHA}**: in care with no health assessment since entering care: due in time for the first "
+        f"review ({CLA_REVIEW_FIRST_WORKING_DAYS} working days).",
+        f"**{RHA}**: within {HEALTH_MONTHS_UNDER_5} months of the last while the child is under 5, "
+        f"otherwise within {HEALTH_MONTHS} months.",
+        f"**{DENTAL}**: within {DENTAL_MONTHS} months of the last check; the first within "
+        f"{FIRST_CHECK_MONTHS} months of entering care.",
+        f"**{SDQ}** (ages {SDQ_AGES[0]}-{SDQ_AGES[1]}): a scored questionnaire within {SDQ_MONTHS} months of "
+        f"the last; the first within {FIRST_CHECK_MONTHS} months of entering care.",
+        f"**{PEP}** (ages {PEP_AGES[0]}-{PEP_AGES[1]}): within {s.pep_window_months} months of the last "
+        f"(termly); the first in time for the first review.",
+        f"**{PATHWAY}** (care leavers 16-25, not qualifying): within {PATHWAY_PLAN_MONTHS} months of the last review.",
+        f"**{CONTACT}** (care leavers 16-25): within {s.care_leaver_contact_weeks} weeks of the last contact.",
+        "\"Within N months / weeks of\" the last check counts as the measures do: a check on 1 March is "
+        "within the last 6 months up to 31 August. **Overdue**: past the last day still on time. "
+        f"**Due soon**: due within {s.due_soon_working_days} working days (Monday to Friday, not bank "
+        "holidays). Only children open on the date have tasks (an open CIN episode, CP plan or period of "
+        "care, or a care leaver aged 16-25). Each child is shown with the worker and team holding the case.",
+    ]

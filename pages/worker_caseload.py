@@ -1,0 +1,176 @@
+"""Worker → Caseload (Client Overview): the signed-in worker's children by default, one row each,
+with every statutory task's last done date, next due date and RAG, most urgent first. A manager,
+head of service or analyst can choose any worker in their scope, or a whole team. Choosing a row
+opens the child's Client Summary. Thin: every date and status comes from metrics.tasks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from auth import Role
+from metrics.lookups import team_lookup, worker_lookup
+from metrics.tasks import (
+    DUE_SOON, NO_TASKS, ON_TRACK, OVERDUE, TASK_ORDER, Worklist, caseload_table, rules_text, worklist,
+)
+from ui.downloads import download_table
+from ui.frame import start_page
+
+SUMMARY_PAGE = "pages/client_summary.py"
+BADGE = {OVERDUE: "🔴 Overdue", DUE_SOON: "🟠 Due soon", ON_TRACK: "🟢 On track", NO_TASKS: "⚪ No tasks", "": ""}
+EVERYONE = "Everyone you can see"
+TEAM = "Whole team: "
+
+
+@st.cache_data(show_spinner="Working out what is due…", max_entries=64)
+def _worklist(cache_key: str, scope_key: str, settings_key: str, as_at: pd.Timestamp, _tables, _settings) -> Worklist:
+    # Keyed by extract, record scope and settings: one viewer's children never serve another scope.
+    return worklist(_tables, as_at, _settings)
+
+
+ctx = start_page(
+    "worker", "Caseload",
+    "Each child's statutory tasks: when each was last done, when it is next due, and whether it is "
+    "overdue or due soon. Most urgent first. Choose a child to open their summary.",
+)
+wl = _worklist(ctx.cache.key, ctx.viewer.scope.key, repr(ctx.settings), ctx.as_at, ctx.tables, ctx.settings)
+children = ctx.visible_rows(wl.children)
+task_rows = ctx.visible_rows(wl.tasks)
+
+# ---- whose caseload -----------------------------------------------------------------------------
+me = ctx.viewer.worker_id
+if ctx.viewer.role is Role.PRACTITIONER:
+    who, who_kind, who_id = "Your caseload", "worker", me
+    st.caption("Your caseload: the children allocated to you.")
+else:
+    workers = worker_lookup(ctx.tables)
+    workers = workers[workers["worker_id"].astype(str) != ""].sort_values("worker")
+    teams = team_lookup(ctx.tables)
+    teams = teams[teams["team_id"].astype(str) != ""].sort_values("team")
+    choices: dict[str, tuple[str, str | None]] = {}
+    if ctx.viewer.scope.all_access or len(teams) > 1:
+        choices[EVERYONE] = ("all", None)
+    for team_id, team in zip(teams["team_id"], teams["team"]):
+        choices[f"{TEAM}{team}"] = ("team", str(team_id))
+    for worker_id, worker in zip(workers["worker_id"], workers["worker"]):
+        choices[str(worker)] = ("worker", str(worker_id))
+    labels = list(choices)
+    # Their own caseload when they hold cases; otherwise their team (a manager holding no cases).
+    holds_cases = me is not None and bool((children["worker_id"].astype(str) == str(me)).any())
+    mine = [label for label, (kind, wid) in choices.items() if kind == "worker" and wid == me and holds_cases]
+    own_team = ctx.viewer.scope.teams if not ctx.viewer.scope.all_access else frozenset()
+    team_default = [label for label, (kind, tid) in choices.items() if kind == "team" and tid in own_team]
+    default = (mine or team_default or labels[:1] or [None])[0]
+    if not labels:
+        who, who_kind, who_id = "", "none", None
+    else:
+        who = st.selectbox(
+            "Worker or team", labels, index=labels.index(default), key="who", bind="query-params",
+            help="Any worker in your teams, or a whole team. Only workers and teams you may see are listed.",
+        )
+        who_kind, who_id = choices[who]
+
+if who_kind == "worker":
+    mine_kids = children[children["worker_id"].astype(str) == str(who_id)] if who_id else children.iloc[0:0]
+elif who_kind == "team":
+    mine_kids = children[children["team_id"].astype(str) == str(who_id)]
+elif who_kind == "all":
+    mine_kids = children
+else:
+    mine_kids = children.iloc[0:0]
+table = caseload_table(mine_kids, task_rows)
+title = who if who_kind != "worker" or ctx.viewer.role is Role.PRACTITIONER else f"{who}'s caseload"
+
+with st.expander("How is this worked out?"):
+    st.markdown("\n".join(f"- {line}" for line in rules_text(ctx.settings)))
+
+if table.empty:
+    if ctx.viewer.role is Role.PRACTITIONER:
+        st.info(
+            f"**No children are allocated to you on {ctx.as_at:%d %B %Y}.** The caseload lists the children "
+            "whose case you hold in the case management system (an open involvement with you as the "
+            "allocated worker). If you expected to see children here, ask your team manager to check the "
+            "allocation; the portal shows the position in the last extract."
+        )
+    else:
+        st.info(
+            f"**{title}: no open children on {ctx.as_at:%d %B %Y}.** Choose another worker or a whole team "
+            "above. Only children open to social care (CIN, CP, in care or a care leaver) are listed."
+        )
+    st.stop()
+
+# ---- headline -----------------------------------------------------------------------------------
+shown_ids = set(table["person_id"])
+mine_tasks = task_rows[[p in shown_ids for p in task_rows["person_id"]]]
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Children", f"{len(table):,}")
+m2.metric("Tasks overdue", f"{int((mine_tasks['status'] == OVERDUE).sum()):,}")
+m3.metric(f"Due within {ctx.settings.due_soon_working_days} working days", f"{int((mine_tasks['status'] == DUE_SOON).sum()):,}")
+m4.metric("Children with a task overdue", f"{int((table['status'] == OVERDUE).sum()):,}")
+
+# ---- the table ----------------------------------------------------------------------------------
+present = [t for t in TASK_ORDER if t in table.columns]
+team_view = who_kind != "worker"
+show = pd.DataFrame({
+    "Child ID": table["person_id"].to_numpy(),
+    "Child": table["child_name"].to_numpy(),
+    "Status": table["services"].to_numpy(),
+    **({"Worker": table["worker"].to_numpy()} if team_view else {}),
+    "RAG": table["status"].map(BADGE).to_numpy(),
+    "Overdue": table["overdue"].to_numpy(),
+    "Next due": table["next_due"].to_numpy(),
+    "Most urgent": table["most_urgent"].to_numpy(),
+})
+for t in present:
+    show[t] = table[t].map(BADGE).fillna("").to_numpy()
+    show[f"{t}: last done"] = table[f"{t} last done"].to_numpy()
+    show[f"{t}: due"] = table[f"{t} due"].to_numpy()
+dates = {c: st.column_config.DateColumn(format="DD/MM/YYYY") for c in show.columns
+         if pd.api.types.is_datetime64_any_dtype(show[c])}
+
+view = st.segmented_control("View", ["By child", "By task"], default="By child", key="view")
+st.subheader(title)
+ctx.audit_list(table, what=f"Caseload: {title}")
+if view == "By task":
+    long = mine_tasks.rename(columns={
+        "person_id": "Child ID", "child_name": "Child", "services": "Status", "task": "Task",
+        "last_done": "Last done", "next_due": "Due", "status": "RAG", "days_overdue": "Days overdue",
+        "worker": "Worker", "reason": "Why",
+    })[["Child ID", "Child", "Status", "Task", "RAG", "Due", "Last done", "Days overdue", "Worker", "Why"]]
+    long["RAG"] = long["RAG"].map(BADGE)
+    st.caption(f"{len(long):,} tasks, most urgent first")
+    st.dataframe(long, hide_index=True, placeholder="–", key="tasks_table",
+                 column_config={"Due": st.column_config.DateColumn(format="DD/MM/YYYY"),
+                                "Last done": st.column_config.DateColumn(format="DD/MM/YYYY")})
+else:
+    st.caption(f"{len(show):,} children, most urgent first. Select a row to open the child's summary.")
+    event = st.dataframe(show, hide_index=True, placeholder="–", key="caseload_table", on_select="rerun",
+                         selection_mode="single-row", column_config=dates)
+    picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    if picked:
+        child = str(show["Child ID"].iloc[picked[0]])
+        if ctx.may_see_child(child):
+            available = Path(__file__).resolve().parent.parent.joinpath(SUMMARY_PAGE).exists()
+            try:
+                if not available:
+                    raise FileNotFoundError(SUMMARY_PAGE)
+                st.switch_page(SUMMARY_PAGE, query_params={"child": child})
+            except Exception:  # the summary page is not in this release or this navigation
+                st.caption(f"The Client Summary is not available here yet; child ID {child}.")
+
+export = show.copy()
+for t in present:
+    export[t] = table[t].to_numpy()
+export["RAG"] = table["status"].to_numpy()
+long_export = mine_tasks.rename(columns={
+    "person_id": "Child ID", "child_name": "Child", "services": "Status", "task": "Task", "status": "RAG",
+    "next_due": "Due", "last_done": "Last done", "days_overdue": "Days overdue", "worker": "Worker",
+    "team": "Team", "reason": "Why",
+})[["Child ID", "Child", "Status", "Task", "RAG", "Due", "Last done", "Days overdue", "Worker", "Team", "Why"]]
+download_table(
+    ctx, {"Caseload": export, "Tasks": long_export},
+    name=f"caseload-{ctx.as_at:%Y-%m-%d}", title=f"Caseload: {title}, as at {ctx.as_at:%d %B %Y}",
+    notes=[line.replace("**", "") for line in rules_text(ctx.settings)], child_level=True,
+)
