@@ -17,9 +17,11 @@ REPORTS: dict[str, list[tuple[str, str, str | None]]] = {
     ],
     "worker": [
         ("Client Overview (caseload)", "Your caseload: each child's visits, reviews, assessments and health "
-         "tasks with when they were last done and when they are due.", None),
-        ("Forecasting / Weekly Planning", "Every task overdue or due in the next weeks, by worker and week.", None),
-        ("Leaving Care Supervision", "Care leavers: last contact, pathway plan review, accommodation, activity.", None),
+         "tasks with when they were last done and when they are due.", "pages/worker_caseload.py"),
+        ("Forecasting / Weekly Planning", "Every task overdue or due in the next weeks, by worker and week.",
+         "pages/worker_planning.py"),
+        ("Leaving Care Supervision", "Care leavers: last contact, pathway plan review, accommodation, activity.",
+         "pages/worker_leaving_care.py"),
     ],
     "management": [
         ("Assessments", "How each team's timeliness of completed assessments compares with other teams and "

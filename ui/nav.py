@@ -28,7 +28,11 @@ MENU: dict[str, list[MenuPage]] = {
     "": [MenuPage("pages/home.py", "Home", ":material/home:")],
     "client": [MenuPage("pages/client_summary.py", "Client summary", ":material/person_search:"),
                MenuPage("pages/client.py", "Client reports", ":material/person:")],
-    "worker": [MenuPage("pages/worker.py", "Worker reports", ":material/assignment:")],
+    "worker": [
+        MenuPage("pages/worker_caseload.py", "Caseload", ":material/assignment_ind:"),
+        MenuPage("pages/worker_planning.py", "Weekly planning", ":material/calendar_month:"),
+        MenuPage("pages/worker_leaving_care.py", "Leaving care", ":material/diversity_3:"),
+    ],
     "management": [
         MenuPage("pages/management_assessments.py", "Assessments", ":material/fact_check:"),
         MenuPage("pages/management_caseload.py", "Caseload", ":material/work:"),
