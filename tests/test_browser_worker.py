@@ -1,12 +1,14 @@
 """In a real browser (Playwright + Debian chromium) on a running portal over the small demo
 authority: a practitioner signs in, opens Caseload from the menu, sees their own children (the
-count, and the caseload workbook lists exactly them), then opens Weekly planning and exports the
+count, and the caseload workbook lists exactly them), chooses the most urgent child and lands on
+their Client Summary, then opens Weekly planning and exports the
 plan to Excel; the file opens with openpyxl and holds their tasks, overdue or due in four weeks,
 as the task engine works them out on their record scope."""
 
 from __future__ import annotations
 
 import os
+import re
 
 import openpyxl
 import pytest
@@ -16,7 +18,7 @@ from data_access.cache import load_current
 from data_access.config import load_config
 from data_access.scope import apply_scope
 from metrics.settings import MetricSettings
-from metrics.tasks import plan, worklist
+from metrics.tasks import caseload_table, plan, worklist
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server, wait_idle
 from tests.conftest import browser_sign_in, demo_users
 
@@ -42,7 +44,7 @@ def expected_for_practitioner(demo_portal):
     wl = worklist(apply_scope(cache.tables, scope), cache.as_at, MetricSettings.from_config(cfg.measures, cfg.targets))
     mine = wl.children[wl.children["worker_id"] == user["worker_id"]]
     tasks = wl.tasks[wl.tasks["worker_id"] == user["worker_id"]]
-    return mine, plan(tasks, cache.as_at, 4)
+    return mine, plan(tasks, cache.as_at, 4), wl.tasks
 
 
 def download(page, tmp_path, button_index: int = 0):
@@ -55,7 +57,7 @@ def download(page, tmp_path, button_index: int = 0):
 
 
 def test_practitioner_opens_caseload_and_exports_the_weekly_plan(demo_portal, browser, tmp_path):
-    children, expected_plan = expected_for_practitioner(demo_portal)
+    children, expected_plan, tasks = expected_for_practitioner(demo_portal)
     assert len(children) and len(expected_plan)
     with streamlit_server(demo_portal) as url:
         context = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
@@ -79,6 +81,16 @@ def test_practitioner_opens_caseload_and_exports_the_weekly_plan(demo_portal, br
         header = [c.value for c in ws[1]]
         assert header[:3] == ["Child ID", "Child", "Status"]
         assert {r[0] for r in ws.iter_rows(min_row=2, values_only=True)} == set(children["person_id"])
+
+        # choosing the first (most urgent) child opens their Client Summary
+        first = caseload_table(children, tasks)["person_id"].iloc[0]
+        grid = page.locator("[data-testid='stDataFrame']").first
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the row's selection box (header ~35px)
+        page.wait_for_url(re.compile(rf"/client_summary\?child={first}$"), timeout=30_000)
+        wait_idle(page)
+        page.get_by_text(first).first.wait_for()
+        page.screenshot(path=str(ARTIFACTS / "worker-caseload-to-summary.png"), full_page=True)
 
         # Weekly planning: export the plan and open it
         nav.get_by_text("Weekly planning", exact=True).click()
