@@ -8,6 +8,7 @@ import streamlit as st
 
 from auth import User
 from ui.frame import TIERS, sign_in, tier_banner
+from ui.nav import page_link
 
 # (title, what it answers, page path if available in this release)
 REPORTS: dict[str, list[tuple[str, str, str | None]]] = {
@@ -62,7 +63,8 @@ def report_list(tier_key: str, user: User) -> None:
         return
     for title, what, path in REPORTS[tier_key]:
         if path:
-            st.page_link(path, label=f"**{title}** — {what}", icon=":material/arrow_forward:")
+            if not page_link(path, f"**{title}** — {what}", ":material/arrow_forward:"):
+                st.markdown(f"- **{title}** — {what}")
         else:
             st.markdown(f"- **{title}** — {what} *(coming in a later release)*")
 

@@ -70,6 +70,18 @@ def all_pages() -> list[MenuPage]:
     return [p for group in MENU.values() for p in group]
 
 
+def page_link(path: str, label: str, icon: str | None = None) -> bool:
+    """st.page_link, or False (nothing drawn) when the page is not in this run's navigation: a
+    page file run as its own entry point (tests, `streamlit run pages/x.py`) knows no other page."""
+    from streamlit.errors import StreamlitPageNotFoundError
+
+    try:
+        st.page_link(path, label=label, icon=icon)
+        return True
+    except StreamlitPageNotFoundError:
+        return False
+
+
 def draw_menu(user: User) -> None:
     from streamlit.errors import StreamlitPageNotFoundError
 
