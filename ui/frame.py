@@ -140,6 +140,11 @@ def data_stamp(cache: LoadedCache) -> str:
 def sign_in(page_title: str, roles: Iterable[Role] = _EVERYONE) -> User:
     """The signed-in user allowed on this page (or the sign-in form / refusal, and stop), with
     "Signed in as" and Sign out in the sidebar."""
+    if not (st.session_state.get(MENU_DRAWN) or st.session_state.get(NAV_SIGNED_OUT)):
+        # Served directly by Streamlit (a fresh server's first request to a pages/ file): app.py
+        # has not set the page up, so do it here (wide layout, the portal's title).
+        st.set_page_config(page_title=f"{page_title} · Children's services performance",
+                           page_icon=":material/monitoring:", layout="wide")
     user = require_user(page_title, roles)
     if st.session_state.pop(NAV_SIGNED_OUT, False):
         # This run began signed out (app.py listed no pages); run again so the navigation shows
