@@ -78,8 +78,10 @@ def demo(demo_portal):
     # a child of their own whose name no other child of theirs shares; and a child of their team
     # (so in the figures they may count) who is not theirs, whose name no child of theirs shares
     own = next(p for p in mine if list(names.values()).count(names[p]) == 1 and names[p].count(" ") == 1)
+    staff = users["practitioner"]["name"]
     other = next(p for p in sorted(team_scope.children - own_scope.children)
-                 if names[p] not in my_names and names[p].count(" ") == 1 and len(names[p]) > 6)
+                 if names[p] not in my_names and names[p].count(" ") == 1 and len(names[p]) > 6
+                 and names[p].split()[-1] not in staff)
     return {"cache": cache, "own": own, "own_name": names[own], "other": other, "other_name": names[other],
             "config": demo_portal}
 
