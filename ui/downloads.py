@@ -50,7 +50,8 @@ def download_table(ctx: PageContext, sheets: Mapping[str, pd.DataFrame], *, name
         about.append("OFFICIAL-SENSITIVE: contains personal data about children. Store and share securely.")
     first = next(iter(sheets.values()))
     where = container if container is not None else st
-    c1, c2, _ = where.columns([1, 1, 4])
+    row = where.container(horizontal=True)  # side by side, wrapping on narrow screens
+    c1 = c2 = row
     xlsx, csv = f"{name}.xlsx", f"{name}.csv"
     c1.download_button(
         "Download Excel",
