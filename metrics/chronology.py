@@ -417,11 +417,19 @@ def _rows(t: Tables, name: str) -> pd.DataFrame:
 def _org_names(t: Tables, team_ids, worker_ids) -> tuple[list[str], list[str]]:
     """Team and worker names for parallel lists of IDs ("" where none recorded)."""
     frame = pd.DataFrame({"_t": [(_s(x)) for x in team_ids], "_w": [(_s(x)) for x in worker_ids]})
-    if frame.empty or "ssd_department" not in t or "ssd_professionals" not in t:
-        return [""] * len(frame), [""] * len(frame)
-    lab = label_org(frame, t, team_col="_t", worker_col="_w")
+    if frame.empty:
+        return [], []
+    teams = [OTHER_TEAM if x else "" for x in frame["_t"]]
+    workers = [OTHER_WORKER if x else "" for x in frame["_w"]]
+    dept, prof = t.get("ssd_department"), t.get("ssd_professionals")
+    if dept is None or dept.empty:
+        # a viewer whose organisation tables hold no team at all: nobody can be named
+        return teams, workers
+    with_workers = prof is not None and not prof.empty
+    lab = label_org(frame, t, team_col="_t", worker_col="_w" if with_workers else None)
     teams = [n if tid else "" for n, tid in zip(lab["team"].tolist(), frame["_t"].tolist())]
-    workers = [n if wid else "" for n, wid in zip(lab["worker"].tolist(), frame["_w"].tolist())]
+    if with_workers:
+        workers = [n if wid else "" for n, wid in zip(lab["worker"].tolist(), frame["_w"].tolist())]
     return teams, workers
 
 

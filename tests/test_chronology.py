@@ -596,3 +596,27 @@ def test_json_items_reads_lists_objects_and_plain_text():
     assert ch.json_items("Early help") == ["Early help"]
     assert ch.json_items(None) == [] and ch.json_items("") == []
     assert ch.json_items("[A, B]") == ["A", "B"]  # not valid JSON: split as a list
+
+
+def test_linked_rows_come_only_from_the_childs_own_assessments_contacts_and_care(tables):
+    # An access-scoped view holds no rows of the tables that name no child (apply_scope cannot
+    # tell whose they are), so a viewer of 7001 alone would lose the assessment factors, the key
+    # questions and the contact decision; ``linked`` takes exactly 7001's rows from the extract.
+    scoped = apply_scope(tables, Scope(children=frozenset({"7001"})))
+    assert scoped["ssd_assessment_factors"].empty and scoped["ext_assessment_answers"].empty
+    bare = ch.child_tables(scoped, "7001")
+    assert bare["ssd_assessment_factors"].empty and bare["ext_contact_decisions"].empty
+    got = ch.child_tables(scoped, "7001", linked=tables)
+    assert got["ssd_assessment_factors"]["cinf_table_id"].tolist() == ["AF1"]
+    assert got["ext_assessment_answers"]["cinq_id"].tolist() == ["Q1", "Q2"]  # not Q3 (7002's A2)
+    assert got["ext_contact_decisions"]["cond_contact_id"].tolist() == ["CT1"]
+    assert got["ssd_cla_reviews"]["clar_cla_review_id"].tolist() == ["CLR1"]
+    org = {k: tables[k] for k in ch.ORG_TABLE_NAMES}
+    assert ch.chronology({**got, **org}, "7001").equals(ch.chronology(tables, "7001"))
+    # with the viewer's own (here empty) organisation tables: the same events, nobody named
+    unnamed = ch.chronology(got, "7001")
+    assert events(unnamed) == events(ch.chronology(tables, "7001"))
+    assert not unnamed["summary"].str.contains("Asha|Ben|Front Door|Safeguarding").any()
+    # a child outside the view gets nothing linked in, even when asked for
+    assert all(f.empty for k, f in ch.child_tables(scoped, "7002", linked=tables).items()
+               if k not in ch.ORG_TABLE_NAMES)
