@@ -392,16 +392,20 @@ def _icpcs(src: _Source) -> pd.DataFrame:
     })
 
 
-def list_5(src: _Source) -> pd.DataFrame:
+def _s47s(src: _Source) -> pd.DataFrame:
     s = _table(src.tables, "ssd_s47_enquiry", [
         "s47e_s47_enquiry_id", "s47e_person_id", "s47e_s47_start_date", "s47e_s47_end_date",
         "s47e_s47_outcome_json", "s47e_s47_completed_by_worker_id", "s47e_s47_completed_by_team"])
-    alls = pd.DataFrame({
+    return pd.DataFrame({
         "event_id": text(s["s47e_s47_enquiry_id"]), "person_id": text(s["s47e_person_id"]),
         "date": day(s["s47e_s47_start_date"]), "end": day(s["s47e_s47_end_date"]),
         "outcome": s["s47e_s47_outcome_json"].to_numpy(dtype=object),
         "team": text(s["s47e_s47_completed_by_team"]), "worker": text(s["s47e_s47_completed_by_worker_id"]),
     })
+
+
+def list_5(src: _Source) -> pd.DataFrame:
+    alls = _s47s(src)
     rows = alls[((alls["date"] <= src.D) & (alls["end"].isna() | (alls["end"] >= src.w6))).to_numpy(dtype=bool)]
     rows = rows.reset_index(drop=True)
     icpc = _icpcs(src)
@@ -505,7 +509,7 @@ def list_6(src: _Source, in_care: set[str], care_leavers: set[str]) -> pd.DataFr
     eps["until"] = ref_date.to_numpy()
     seen = _latest_between(eps, _visits(src, seen_only=True), "date", "until", ["date"])["date"]
     # Case status at the reference date: closed; else looked after, CP plan, CIN plan, open
-    # assessment (the first that applies); a child whose latest assessment found they need support
+    # assessment or section 47 enquiry (the first that applies); a child whose latest assessment found they need support
     # counts as on a CIN plan. An open episode with none of these (say, open after an NFA
     # assessment) is left blank rather than guessed: drift to fix in the source.
     pid = eps["person_id"].to_numpy(dtype=object)
@@ -516,7 +520,9 @@ def list_6(src: _Source, in_care: set[str], care_leavers: set[str]) -> pd.DataFr
                         "end": day(cin["cinp_cin_plan_end_date"])})
     cin_open = set(cin.loc[_open_intervals(cin, "start", "end", src.D), "person_id"])
     a = _assessments(src)
-    assess_open = set(a.loc[_open_intervals(a, "start", "auth", src.D), "person_id"])
+    s47 = _s47s(src)
+    assess_open = set(a.loc[_open_intervals(a, "start", "auth", src.D), "person_id"]) | \
+        set(s47.loc[_open_intervals(s47, "date", "end", src.D), "person_id"])   # a section 47 enquiry too
     # Receiving services without a formal plan: the episode's latest assessment (authorised by
     # the reference date) found the child needs support.
     done = a[(a["auth"] <= src.D).to_numpy(dtype=bool)].assign(date=lambda f: f["auth"])
