@@ -24,7 +24,6 @@ MAX_RESULTS = 25
 DATE = st.column_config.DateColumn(format="DD/MM/YYYY")
 STATUS_BADGE = {"Care leaver": "blue", "In care": "violet", "Child protection plan": "red",
                 "Child in need plan": "orange", "Open referral": "orange", "Early help": "green", "Not open": "gray"}
-TASK_MARK = {"Overdue": "🔴 Overdue", "Due soon": "🟠 Due soon", "On track": "🟢 On track"}
 
 ctx = start_page(
     "client", "Client summary",
@@ -95,17 +94,41 @@ if not ctx.may_see_child(wanted) or chron.person_row(ctx.tables, wanted) is None
 pid = wanted
 ctx.audit("view_child", child_ids=[pid])
 
-# One child's rows, once. The access scope holds no rows of the tables that name no child
-# (assessment factors and answers, contact decisions): those of this child's own assessments and
-# contacts are taken from the extract by their IDs. Worker and team names come from the
-# organisation the viewer's figures cover (for a practitioner: their team's workers), so a
-# colleague who held the case before is named rather than shown as "another worker".
-mine = {**chron.child_tables(ctx.tables, pid, linked=ctx.cache.tables),
-        "ssd_professionals": ctx.aggregate_tables["ssd_professionals"],
-        "ssd_department": ctx.aggregate_tables["ssd_department"]}
-who = chron.identity(mine, pid, ctx.as_at)
-status = chron.current_status(mine, pid, ctx.as_at)
-alloc = chron.allocation_history(mine, pid, ctx.as_at)
+
+@st.cache_data(show_spinner="Reading the record…", max_entries=256)
+def child_record(cache_key: str, scope_key: str, aggregate_key: str, person_id: str, settings_key: str,
+                 _tables, _aggregate, _extract, _settings, _as_at) -> dict:
+    """Everything the page shows of one child, computed once per extract, viewer scope and child
+    (filters and tab changes rerun the page without recomputing it)."""
+    # One child's rows. The access scope holds no rows of the tables that name no child
+    # (assessment factors and answers, contact decisions): those of this child's own assessments
+    # and contacts are taken from the extract by their IDs. Worker and team names come from the
+    # organisation the viewer's figures cover (for a practitioner: their team's workers), so a
+    # colleague who held the case before is named rather than shown as "another worker".
+    mine = {**chron.child_tables(_tables, person_id, linked=_extract),
+            "ssd_professionals": _aggregate["ssd_professionals"], "ssd_department": _aggregate["ssd_department"]}
+    found = chron.assessments(mine, person_id)
+    due, source = chron.due_next(mine, person_id, _as_at, _settings)
+    return {
+        "identity": chron.identity(mine, person_id, _as_at),
+        "status": chron.current_status(mine, person_id, _as_at),
+        "allocation": chron.allocation_history(mine, person_id, _as_at),
+        "due": due, "due_source": source,
+        "plans": chron.current_plans(mine, person_id, _as_at),
+        "chronology": chron.chronology(mine, person_id),
+        "assessments": found,
+        "answers": chron.assessment_answers(mine, found["assessment_id"]),
+        "care": chron.periods_of_care(mine, person_id, _as_at),
+        "placements": chron.placement_history(mine, person_id, _as_at),
+        "legal": chron.legal_status_history(mine, person_id, _as_at),
+        # names of related people only from what the viewer may see
+        "people": chron.key_relationships(_tables, person_id, _as_at),
+    }
+
+
+record = child_record(ctx.cache.key, ctx.viewer.scope.key, ctx.viewer.aggregate_scope.key, pid, repr(ctx.settings),
+                      ctx.tables, ctx.aggregate_tables, ctx.cache.tables, ctx.settings, ctx.as_at)
+who, status, alloc = record["identity"], record["status"], record["allocation"]
 first_name = who["forename"] or "This child"
 
 with st.expander("Find another child", icon=":material/search:"):
@@ -145,7 +168,7 @@ with tabs[0]:
                                         "record_id": "Record ID"}),
                  hide_index=True, key="status_table", column_config={"Since": DATE})
     st.subheader("What is due next", anchor=False)
-    due, source = chron.due_next(mine, pid, ctx.as_at, ctx.settings)
+    due, source = record["due"], record["due_source"]
     if due.empty:
         st.info(f"Nothing is due: {first_name} has no statutory tasks on {fmt_date(ctx.as_at)} "
                 "(tasks come with an open plan, care episode or care leaver support).")
@@ -156,7 +179,7 @@ with tabs[0]:
             st.error(f"{late} task{'s are' if late != 1 else ' is'} overdue.")
         elif soon:
             st.warning(f"{soon} task{'s are' if soon != 1 else ' is'} due within {ctx.settings.due_soon_working_days} working days.")
-        st.dataframe(due.assign(status=due["status"].map(lambda s: TASK_MARK.get(s, s))).rename(columns={
+        st.dataframe(due.rename(columns={
             "task": "Task", "last_done": "Last done", "next_due": "Next due", "status": "Status", "detail": "Details"}),
             hide_index=True, key="due_table", column_config={"Last done": DATE, "Next due": DATE})
     if source == "visits":
@@ -165,7 +188,7 @@ with tabs[0]:
         st.caption(f"Every statutory task, by the same rules as the caseload page, at {fmt_date(ctx.as_at)}. "
                    f"Due soon: within {ctx.settings.due_soon_working_days} working days.")
     st.subheader("Current plans", anchor=False)
-    plans = chron.current_plans(mine, pid, ctx.as_at)
+    plans = record["plans"]
     if plans.empty:
         st.info(f"{first_name} has no open plan.")
     else:
@@ -174,7 +197,7 @@ with tabs[0]:
 
 # ---- chronology ----------------------------------------------------------------------------------
 with tabs[1]:
-    events = chron.chronology(mine, pid)
+    events = record["chronology"]
     if events.empty:
         st.info("No events are recorded for this child.")
     else:
@@ -202,7 +225,7 @@ with tabs[1]:
 
 # ---- assessments ---------------------------------------------------------------------------------
 with tabs[2]:
-    found = chron.assessments(mine, pid)
+    found = record["assessments"]
     if found.empty:
         st.info(f"No child and family assessment is recorded for {first_name}.")
     else:
@@ -217,7 +240,7 @@ with tabs[2]:
         st.markdown(f"**Factors identified:** {latest['factors'] or 'none recorded'}  \n"
                     f"**Outcome:** {latest['outcome'] or 'not yet recorded'}"
                     + (" (no further action)" if latest["no_further_action"] == "yes" else ""))
-        answers = chron.assessment_answers(mine, [latest["assessment_id"]])
+        answers = record["answers"][record["answers"]["assessment_id"] == latest["assessment_id"]]
         if answers.empty:
             st.caption("No key questions are recorded for this assessment"
                        + ("" if "ext_assessment_answers" in ctx.tables else " (not available from this source)") + ".")
@@ -234,7 +257,7 @@ with tabs[2]:
                     "no_further_action": "No further action", "factors": "Factors", "team": "Team", "worker": "Worker"}
                     ).drop(columns=["by"]),
                     hide_index=True, key="assessments_table", column_config={"Started": DATE, "Authorised": DATE})
-                previous = chron.assessment_answers(mine, earlier["assessment_id"])
+                previous = record["answers"][record["answers"]["assessment_id"] != latest["assessment_id"]]
                 for aid, group in previous.groupby("assessment_id", sort=False):
                     st.markdown(f"**Assessment {aid}**")
                     for q in group.itertuples(index=False):
@@ -243,7 +266,7 @@ with tabs[2]:
 
 # ---- care history --------------------------------------------------------------------------------
 with tabs[3]:
-    care = chron.periods_of_care(mine, pid, ctx.as_at)
+    care = record["care"]
     if care.empty:
         st.info(f"{first_name} has not been looked after (no care episodes recorded).")
     else:
@@ -252,7 +275,7 @@ with tabs[3]:
                                           "ceased_reason": "Why it ended", "current": "Now"}),
                      hide_index=True, key="care_table", column_config={"Started": DATE, "Ended": DATE})
         st.subheader("Placements", anchor=False)
-        placements = chron.placement_history(mine, pid, ctx.as_at)
+        placements = record["placements"]
         if placements.empty:
             st.info("No placements are recorded.")
         else:
@@ -262,7 +285,7 @@ with tabs[3]:
                 "current": "Now", "record_id": "Record ID"}),
                 hide_index=True, key="placements_table", column_config={"Started": DATE, "Ended": DATE})
         st.subheader("Legal status", anchor=False)
-        legal = chron.legal_status_history(mine, pid, ctx.as_at)
+        legal = record["legal"]
         if legal.empty:
             st.info("No legal status is recorded.")
         else:
@@ -272,7 +295,7 @@ with tabs[3]:
 
 # ---- key relationships ---------------------------------------------------------------------------
 with tabs[4]:
-    people = chron.key_relationships(ctx.tables, pid, ctx.as_at)
+    people = record["people"]
     if people.empty:
         st.info(f"No relationships are recorded for {first_name}.")
     else:
