@@ -293,8 +293,12 @@ def _sentence(*parts: str) -> str:
 FIND_COLUMNS = ["person_id", "name", "dob", "sex", "matched_on"]
 
 
-def _norm_id(values) -> pd.Series:
-    return pd.Series(values, dtype=object).map(lambda v: re.sub(r"\s+", "", _s(v)).upper())
+def _norm_id(values: pd.Series) -> pd.Series:
+    """IDs as typed: spaces removed, upper case, "" for blanks (vectorised: many rows)."""
+    v = values.fillna("")
+    if v.dtype == object:
+        v = v.astype(str)
+    return v.str.replace(" ", "", regex=False).str.upper()
 
 
 def find_children(tables: Tables, query: str, limit: int = 50) -> pd.DataFrame:
@@ -311,14 +315,14 @@ def find_children(tables: Tables, query: str, limit: int = 50) -> pd.DataFrame:
     by_id = np.zeros(len(p), dtype=bool)
     for col in ("pers_person_id", "pers_legacy_id", "pers_common_child_id"):
         if col in p:
-            by_id |= (_norm_id(p[col].to_numpy()) == key).to_numpy()
+            by_id |= (_norm_id(p[col]) == key).to_numpy(dtype=bool)
     if by_id.any():
         hits, how = p[by_id], "ID"
     else:
         words = [w for w in re.split(r"[\s,]+", q.lower()) if w]
         fore = p["pers_forename"].fillna("").astype(str).str.lower()
         sur = p["pers_surname"].fillna("").astype(str).str.lower()
-        full = (" " + fore + " " + sur + " ").str.replace(r"[-']", " ", regex=True)
+        full = (" " + fore + " " + sur + " ").str.replace("-", " ", regex=False).str.replace("'", " ", regex=False)
         mask = pd.Series(True, index=p.index)
         for w in words:
             w = re.sub(r"[-']", " ", w).strip()

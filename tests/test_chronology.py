@@ -620,3 +620,13 @@ def test_linked_rows_come_only_from_the_childs_own_assessments_contacts_and_care
     # a child outside the view gets nothing linked in, even when asked for
     assert all(f.empty for k, f in ch.child_tables(scoped, "7002", linked=tables).items()
                if k not in ch.ORG_TABLE_NAMES)
+
+
+def test_find_children_reads_hyphens_and_apostrophes_as_word_breaks(tables):
+    t = dict(tables)
+    t["ssd_person"] = _frame("ssd_person", [
+        {"pers_person_id": "7010", "pers_forename": "Mary-Jane", "pers_surname": "O'Neill", "pers_dob": "2015-01-01"}])
+    for query in ("jane", "mary jane", "mary-jane", "neill", "o'neill", "O'NEILL Mary", "jane o"):
+        assert list(ch.find_children(t, query)["person_id"]) == ["7010"], query
+    for query in ("ane", "eill", "mary jo"):
+        assert ch.find_children(t, query).empty, query
