@@ -141,14 +141,19 @@ def _count_between(rows: pd.DataFrame, events: pd.DataFrame, lo: str, hi: str, *
     return counts.reindex(np.arange(len(rows)), fill_value=0).to_numpy(dtype=int)
 
 
+def lookback_start(reference_date, months: int = LOOKBACK_MONTHS) -> pd.Timestamp:
+    """The first day of the look-back ending on ``reference_date`` (see the module docstring)."""
+    return months_before(_ts(reference_date), months)
+
+
 class _Source:
     """What every list needs, built once: the reference date and windows, people, names."""
 
     def __init__(self, tables: Mapping[str, pd.DataFrame], reference_date):
         self.tables = tables
         self.D = _ts(reference_date)
-        self.w6 = months_before(self.D, LOOKBACK_MONTHS)
-        self.w12 = months_before(self.D, LONG_LOOKBACK_MONTHS)
+        self.w6 = lookback_start(self.D, LOOKBACK_MONTHS)
+        self.w12 = lookback_start(self.D, LONG_LOOKBACK_MONTHS)
         p = _table(tables, "ssd_person", ["pers_person_id", "pers_sex", "pers_gender", "pers_ethnicity",
                                           "pers_dob", "pers_death_date"])
         sex = pd.Series(text(p["pers_sex"]))

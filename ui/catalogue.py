@@ -52,7 +52,8 @@ REPORTS: dict[str, list[tuple[str, str, str | None]]] = {
          "pages/strategic_highlight.py"),
         ("Children in Care report", "Numbers in care, starters and leavers, stability, health, placements.",
          "pages/strategic_cic.py"),
-        ("Inspection readiness (Annex A)", "Ofsted ILACS Annex A lists with a data-quality check.", None),
+        ("Inspection readiness (Annex A)", "Ofsted ILACS Annex A lists with a data-quality check.",
+         "pages/strategic_annex_a.py"),
     ],
 }
 

@@ -48,6 +48,7 @@ MENU: dict[str, list[MenuPage]] = {
         MenuPage("pages/strategic_highlight.py", "Monthly highlights", ":material/trending_up:"),
         MenuPage("pages/strategic_cic.py", "Children in care", ":material/family_restroom:"),
         MenuPage("pages/strategic_measure.py", "Measure explorer", ":material/query_stats:"),
+        MenuPage("pages/strategic_annex_a.py", "Inspection readiness (Annex A)", ":material/assignment_turned_in:"),
     ],
     "admin": [MenuPage("pages/audit.py", "Audit log", ":material/policy:")],
 }
