@@ -88,8 +88,10 @@ summary = wk.summary_table(wa, selected(wa.events))
 cols = st.columns(5)
 for i, row in summary.iterrows():
     avg = row[f"{len(wa.previous)}-week average"]
-    cols[i % 5].metric(row["Activity"], f"{int(row['Last week']):,}", delta=f"{row['Difference']:+.1f} vs average",
-                       delta_color="off", help=f"Average of the {len(wa.previous)} weeks before: {avg:.1f}")
+    diff = row["Difference"]
+    cols[i % 5].metric(row["Activity"], f"{int(row['Last week']):,}",
+                       delta=None if abs(diff) < 0.05 else f"{diff:+.1f} vs average", delta_color="off",
+                       help=f"{row['Activity']}: average of the {len(wa.previous)} weeks before {avg:.1f}")
 st.dataframe(summary, hide_index=True, key="summary_table", column_config=SUMMARY_CONFIG)
 if wa.unavailable:
     st.caption("Not available from this source: " + ", ".join(wa.unavailable) + ".")
