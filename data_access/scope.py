@@ -61,8 +61,19 @@ def _columns_referencing(ref: str) -> dict[str, list[str]]:
 
 
 _PERSON_COLUMNS = _columns_referencing(PERSON)
-# Tables linked to a child only through another key (period of care).
-_CLA_ID_TABLES = {"ssd_cla_reviews": "clar_cla_id"}
+# Tables linked to a child only through another row: (their column, parent table, parent column).
+# A row is visible when its parent row is (a review of a visible period of care, a factor of a
+# visible assessment, the decision on a visible contact).
+_LINKED_TABLES = {
+    "ssd_cla_reviews": ("clar_cla_id", "ssd_cla_episodes", "clae_cla_id"),
+    **{
+        spec.name: (fk.column, fk.ref_table, fk.ref_column)
+        for spec in TABLES.values()
+        if spec.name not in _PERSON_COLUMNS
+        for fk in spec.foreign_keys[:1]
+        if fk.ref_table in _PERSON_COLUMNS and fk.ref_table != spec.name
+    },
+}
 
 
 def apply_scope(tables: Mapping[str, pd.DataFrame], scope: Scope) -> dict[str, pd.DataFrame]:
@@ -72,7 +83,7 @@ def apply_scope(tables: Mapping[str, pd.DataFrame], scope: Scope) -> dict[str, p
     children = list(scope.children)
     out: dict[str, pd.DataFrame] = {}
     for name, frame in tables.items():
-        if name in _CLA_ID_TABLES:
+        if name in _LINKED_TABLES:
             continue
         if name == "ssd_department":
             keep = frame["dept_team_id"].isin(list(scope.teams | scope.services))
@@ -85,8 +96,13 @@ def apply_scope(tables: Mapping[str, pd.DataFrame], scope: Scope) -> dict[str, p
             out[name] = frame[frame[col].isin(children)]
         else:
             out[name] = frame.iloc[0:0]  # unknown linkage: show nothing rather than too much
-    if "ssd_cla_reviews" in tables and "ssd_cla_episodes" in out:
-        cla_ids = out["ssd_cla_episodes"]["clae_cla_id"].dropna().unique()
-        reviews = tables["ssd_cla_reviews"]
-        out["ssd_cla_reviews"] = reviews[reviews["clar_cla_id"].isin(cla_ids)]
+    for name, (column, parent, parent_column) in _LINKED_TABLES.items():
+        if name not in tables:
+            continue
+        frame = tables[name]
+        if parent in out:
+            ids = pd.Index(out[parent][parent_column].dropna().unique())
+            out[name] = frame[ids.get_indexer(frame[column]) >= 0]
+        else:
+            out[name] = frame.iloc[0:0]
     return out
