@@ -78,6 +78,14 @@ def child_names(tables: Mapping[str, pd.DataFrame]) -> pd.Series:
     return pd.Series(name.to_numpy(), index=p["pers_person_id"].astype(str).to_numpy())
 
 
+def _take(values: pd.Series, idx: np.ndarray) -> np.ndarray:
+    """values[idx] where idx >= 0, None elsewhere (also when ``values`` is empty)."""
+    arr = values.to_numpy(dtype=object)
+    if len(arr) == 0:
+        return np.full(len(idx), None, dtype=object)
+    return np.where(idx >= 0, arr[np.maximum(idx, 0)], None)
+
+
 def label_org(frame: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, team_col: str,
               worker_col: str | None = None) -> pd.DataFrame:
     """Add team_id, team, service_id, service (and worker_id, worker) columns to ``frame``."""
@@ -88,15 +96,15 @@ def label_org(frame: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, team_c
     other = ~found & (team_ids != "")
     out = frame.copy()
     out["team_id"] = np.where(other, OTHER_ID, team_ids)
-    out["team"] = np.where(found, teams["team"].to_numpy()[idx], np.where(other, OTHER_TEAM, UNKNOWN_TEAM))
-    out["service_id"] = np.where(found, teams["service_id"].to_numpy()[idx], "")
-    out["service"] = np.where(found, teams["service"].to_numpy()[idx], UNKNOWN_SERVICE)
+    out["team"] = np.where(found, _take(teams["team"], idx), np.where(other, OTHER_TEAM, UNKNOWN_TEAM))
+    out["service_id"] = np.where(found, _take(teams["service_id"], idx), "")
+    out["service"] = np.where(found, _take(teams["service"], idx), UNKNOWN_SERVICE)
     if worker_col is not None:
         workers = worker_lookup(tables)
         worker_ids = frame[worker_col].fillna("").astype(str).to_numpy()
         widx = pd.Index(workers["worker_id"]).get_indexer(worker_ids)
         wother = (widx < 0) & (worker_ids != "")
         out["worker_id"] = np.where(wother, OTHER_ID, worker_ids)
-        out["worker"] = np.where(widx >= 0, workers["worker"].to_numpy()[widx],
+        out["worker"] = np.where(widx >= 0, _take(workers["worker"], widx),
                                  np.where(wother, OTHER_WORKER, UNALLOCATED))
     return out

@@ -56,3 +56,12 @@ def test_no_children_in_scope_means_no_linked_rows_and_everything_means_the_same
         assert empty[name].empty, name
     full = apply_scope(t, Scope.everything())
     assert all(full[n] is t[n] for n in t)
+
+
+def test_labels_when_the_viewer_sees_no_team_or_worker_at_all():
+    from metrics.lookups import OTHER_TEAM, OTHER_WORKER, UNALLOCATED, UNKNOWN_TEAM, label_org
+
+    t = {"ssd_department": _frame("ssd_department", []), "ssd_professionals": _frame("ssd_professionals", [])}
+    out = label_org(pd.DataFrame({"team": ["T1", None], "worker": ["W1", ""]}), t, team_col="team", worker_col="worker")
+    assert list(out["team"]) == [OTHER_TEAM, UNKNOWN_TEAM]
+    assert list(out["worker"]) == [OTHER_WORKER, UNALLOCATED]
