@@ -336,3 +336,27 @@ def test_command_on_the_demo_portal_matches_the_measures_run_for_each_week(demo_
         assert summary.loc[activity, "12-week average"] == pytest.approx(round(sum(counts[:-1]) / 12, 1)), activity
         nonzero += sum(counts)
     assert nonzero > 0, "the demo's front door service should have some activity in 13 weeks"
+
+
+def test_a_head_of_service_downloads_the_same_workbook_the_command_sends(demo_portal):
+    """The page builds the service's workbook from the head's own rows (their access scope); the
+    command from the whole cache. For the head's service they must be the same."""
+    from auth.identity import derive_scope
+    from data_access.cache import load_current
+    from data_access.config import load_config
+    from data_access.scope import apply_scope
+    from tests.conftest import demo_users
+
+    cfg = load_config(demo_portal)
+    cache = load_current(cfg.cache_folder)
+    head = demo_users(demo_portal)["head"]
+    _, aggregate = derive_scope(head["role"], head.get("worker_id"), cache.tables, cache.as_at, head["services"])
+    mine = apply_scope(cache.tables, aggregate)
+    week = last_complete_week(cache.as_at)
+    service = head["services"][0]
+    page = service_sheets(weekly_activity(mine, MetricSettings(), week), mine, service)
+    command = service_sheets(weekly_activity(cache.tables, MetricSettings(), week), cache.tables, service)
+    assert list(page) == list(command) == ["Summary", "Weekly", "By team"]
+    for name in page:
+        pd.testing.assert_frame_equal(page[name], command[name])
+    assert page["Weekly"].iloc[:, 1:].to_numpy().sum() > 0
