@@ -49,7 +49,7 @@ from metrics.looked_after import (
     age_years, day, episodes, health_checks, legal_statuses, member, months_before, placements, text, upper,
     yes,
 )
-from metrics.lookups import OTHER_ID, label_org
+from metrics.lookups import label_org
 
 NOT_DONE_FLAG = ("N", "NO", "FALSE", "0")
 
@@ -102,6 +102,12 @@ def _first_item(values) -> np.ndarray:
                     dtype=object)
 
 
+def _keyed(frame: pd.DataFrame, *keys: str) -> pd.DataFrame:
+    """``frame`` with its join keys (person_id by default) as object columns, so an empty frame
+    (whose columns may come back as float) still joins."""
+    return frame.astype({k: object for k in (keys or ("person_id",)) if k in frame})
+
+
 def _latest_between(rows: pd.DataFrame, events: pd.DataFrame, lo: str | None, hi: str,
                     cols: list[str], match: tuple[str, str] | None = None) -> pd.DataFrame:
     """For each row (by position), ``cols`` of the latest event of the same person dated within
@@ -113,7 +119,7 @@ def _latest_between(rows: pd.DataFrame, events: pd.DataFrame, lo: str | None, hi
     if match:
         left["_m"] = rows[match[0]].to_numpy(dtype=object)
     ev_cols = ["person_id", "date", *[c for c in cols if c != "date"]] + ([match[1]] if match else [])
-    m = left.merge(events[list(dict.fromkeys(ev_cols))], on="person_id", how="inner")
+    m = left.merge(_keyed(events[list(dict.fromkeys(ev_cols))]), on="person_id", how="inner")
     keep = m["date"].notna() & (m["date"] <= m["_hi"])
     if lo:
         keep &= m["date"] >= m["_lo"]
@@ -133,7 +139,7 @@ def _count_between(rows: pd.DataFrame, events: pd.DataFrame, lo: str, hi: str, *
                          "_lo": pd.to_datetime(rows[lo]).to_numpy(), "_hi": pd.to_datetime(rows[hi]).to_numpy()})
     if self_col:
         left["_self"] = rows[self_col].to_numpy(dtype=object)
-    m = left.merge(events, on="person_id", how="inner")
+    m = left.merge(_keyed(events), on="person_id", how="inner")
     keep = (m["date"] >= m["_lo"]) & ((m["date"] < m["_hi"]) if exclude_hi else (m["date"] <= m["_hi"]))
     if self_col:
         keep &= m["event_id"] != m["_self"]
@@ -417,8 +423,9 @@ def list_5(src: _Source) -> pd.DataFrame:
     # The conference this enquiry led to (the first one linked to it).
     linked = icpc[icpc["s47_id"] != ""].sort_values("date", na_position="last", kind="stable")
     linked = linked.drop_duplicates(["s47_id", "person_id"], keep="first")
-    got = rows[["event_id", "person_id"]].merge(
-        linked.rename(columns={"s47_id": "event_id", "date": "icpc_date", "event_id": "icpc_id"}),
+    got = _keyed(rows[["event_id", "person_id"]], "event_id", "person_id").merge(
+        _keyed(linked.rename(columns={"s47_id": "event_id", "date": "icpc_date", "event_id": "icpc_id"}),
+               "event_id", "person_id"),
         on=["event_id", "person_id"], how="left")
     icpc_date = pd.Series(_upto(got["icpc_date"], src.D))
     held = icpc_date.notna().to_numpy()
@@ -567,6 +574,9 @@ def _cp_plans(src: _Source) -> pd.DataFrame:
     return out[~out["ola"].to_numpy(dtype=bool)].reset_index(drop=True)
 
 
+PROTECTION = C.PROTECTION_LEGAL_STATUSES   # police protection, emergency protection order
+
+
 def list_7(src: _Source) -> pd.DataFrame:
     plans = _cp_plans(src)
     keep = ((plans["start"] <= src.D) & (plans["end_at"].isna() | (plans["end_at"] >= src.w6))).to_numpy(dtype=bool)
@@ -605,9 +615,6 @@ def list_7(src: _Source) -> pd.DataFrame:
     return _frame("List 7", data, ["Child Protection Plan Start Date", "Child Unique ID"])
 
 
-PROTECTION = C.PROTECTION_LEGAL_STATUSES
-
-
 # ---- List 8: children in care ---------------------------------------------------------------------------
 
 def list_8(src: _Source) -> pd.DataFrame:
@@ -625,9 +632,9 @@ def list_8(src: _Source) -> pd.DataFrame:
     rows, legal = rows[~short_break.to_numpy()].reset_index(drop=True), legal[~short_break.to_numpy()].reset_index(drop=True)
     pid = rows["person_id"].to_numpy(dtype=object)
     # Period of care: start, the cla_ids in it, and whether an earlier one ran into the last 12 months.
-    poc_keys = rows[["person_id", "poc"]]
-    in_poc = eps.merge(poc_keys, on=["person_id", "poc"], how="inner")
-    earlier = eps.merge(poc_keys.rename(columns={"poc": "cur"}), on="person_id", how="inner")
+    poc_keys = _keyed(rows[["person_id", "poc"]], "person_id", "poc")
+    in_poc = _keyed(eps, "person_id", "poc").merge(poc_keys, on=["person_id", "poc"], how="inner")
+    earlier = _keyed(eps).merge(poc_keys.rename(columns={"poc": "cur"}), on="person_id", how="inner")
     earlier = earlier[(earlier["poc"] < earlier["cur"]).to_numpy()]
     earlier_end = earlier.groupby("person_id")["ceased"].max()
     second = member(pid, earlier_end[earlier_end >= src.w12].index)
@@ -656,7 +663,9 @@ def list_8(src: _Source) -> pd.DataFrame:
     if e is not None and "clae_cla_last_iro_contact_date" in e:
         iro_all = pd.DataFrame({"person_id": text(e["clae_person_id"]), "episode_id": text(e["clae_cla_episode_id"]),
                                 "date": day(e["clae_cla_last_iro_contact_date"])})
-        iro_all = iro_all.merge(in_poc[["person_id", "episode_id"]], on=["person_id", "episode_id"], how="inner")
+        iro_all = _keyed(iro_all, "person_id", "episode_id").merge(
+            _keyed(in_poc[["person_id", "episode_id"]], "person_id", "episode_id"),
+            on=["person_id", "episode_id"], how="inner")
         iro_date = _latest_between(rows, iro_all, None, "until", ["date"])["date"]
     else:
         iro_date = pd.Series([pd.NaT] * len(rows))
@@ -726,7 +735,7 @@ def _count_overlapping(rows: pd.DataFrame, stints: pd.DataFrame, window_start: p
     the row's ``until``: started by then and not ended before the window."""
     left = pd.DataFrame({"_i": np.arange(len(rows)), "person_id": rows["person_id"].to_numpy(dtype=object),
                          "_hi": pd.to_datetime(rows["until"]).to_numpy()})
-    m = left.merge(stints, on="person_id", how="inner")
+    m = left.merge(_keyed(stints), on="person_id", how="inner")
     keep = (m["date"] <= m["_hi"]) & (m["s_end"].isna() | (m["s_end"] >= window_start))
     counts = m[keep.to_numpy(dtype=bool)].groupby("_i").size()
     return counts.reindex(np.arange(len(rows)), fill_value=0).to_numpy(dtype=int)

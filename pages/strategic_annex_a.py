@@ -100,7 +100,8 @@ counts = pd.DataFrame([{
     "List": name, "Name": spec.title, "Who is on it": spec.covers, "Look-back": spec.lookback,
     "Rows": len(lists[name]), "Children": int(lists[name][ID].nunique()) if spec.child_list and ID in lists[name] else 0,
 } for name, spec in LISTS.items()])
-st.dataframe(counts, hide_index=True, key="annex_a_counts")
+st.dataframe(counts, hide_index=True, key="annex_a_counts", height=35 * (len(counts) + 1) + 3,
+             column_config={"Who is on it": st.column_config.TextColumn(width="large")})
 tabs = st.tabs(list(LISTS))
 for tab, (name, spec) in zip(tabs, LISTS.items()):
     frame = lists[name]

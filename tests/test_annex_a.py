@@ -13,7 +13,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import datetime
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -288,10 +287,6 @@ def authority() -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def lists():
     return annex_a_lists(authority(), D)
-
-
-def d(text: str) -> pd.Timestamp:
-    return pd.Timestamp(datetime.strptime(text, "%d/%m/%Y"))
 
 
 def plain(value):
@@ -640,6 +635,16 @@ def test_results_do_not_depend_on_the_order_of_source_rows(lists):
     again = annex_a_lists(shuffled, D)
     for name in lists:
         pd.testing.assert_frame_equal(again[name], lists[name], check_dtype=False)
+
+
+@pytest.mark.parametrize("missing", sorted(authority()))
+def test_every_list_still_builds_without_any_one_source_table(missing):
+    tables = {k: v for k, v in authority().items() if k != missing}
+    built = annex_a_lists(tables, D)
+    assert [list(f.columns) for f in built.values()] == list(EXPECTED_HEADERS.values())
+    data_quality(built, tables, D)
+    empty = {k: v.iloc[0:0] for k, v in tables.items()}
+    assert all(f.empty for f in annex_a_lists(empty, D).values())
 
 
 # ---- data quality ---------------------------------------------------------------------------------
