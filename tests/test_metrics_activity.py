@@ -16,7 +16,7 @@ from metrics.activity import (
     caseload_bands, caseload_by_group, due_within, early_help_open, group_summary, missing_breakdown, open_cases,
     unallocated_waits, visits_due, worker_caseloads,
 )
-from metrics.periods import month, period_for
+from metrics.periods import month
 from metrics.settings import MetricSettings
 from tests.source_fixtures import _frame
 
