@@ -1,11 +1,11 @@
 """Command line: the Annex A workbook for a reference date, from the live cache.
 
-    python -m annex_a --date 2026-10-31 --out annex-a.xlsx [--config PATH] [--with-quality-sheet]
+    python -m annex_a --date 2026-10-31 --out annex-a.xlsx [--config PATH] [--with-quality-sheet] [--strict]
 
 Prints each list's row count and the data-quality summary (every check that found something,
 with its count), then writes the workbook ("List 1" ... "List 11"). ``--date`` defaults to the
-data's "as at" date. Exit status: 0 written with no problems found, 4 written but problems were
-found (fix them in the source before sending), 1 no cache, 2 bad arguments. The command runs with
+data's "as at" date. Exit status: 0 written (with ``--strict``: 4 when problems were found, so a
+scheduled run can flag them), 1 no cache, 2 bad arguments. The command runs with
 full access: it is for analysts on the server, and the file holds personal data about children.
 """
 
@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", help="config.toml (default: PORTAL_CONFIG or ./config.toml)")
     parser.add_argument("--with-quality-sheet", action="store_true",
                         help='add a "Data quality" sheet listing every problem (not for Ofsted)')
+    parser.add_argument("--strict", action="store_true", help="exit with status 4 when problems were found")
     args = parser.parse_args(argv)
     try:
         when = date.fromisoformat(args.date) if args.date else None
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     path = write_workbook(args.out, lists, issues=issues if args.with_quality_sheet else None,
                           title=f"Annex A {reference:%d/%m/%Y}", notes=notes)
     print(f"\nWrote {path}")
-    return 4 if issues else 0
+    return 4 if (issues and args.strict) else 0
 
 
 if __name__ == "__main__":

@@ -770,7 +770,7 @@ def test_command_writes_the_workbook_for_the_demo_authority(demo_portal, tmp_pat
 
     out = tmp_path / "annex-a-demo.xlsx"
     done = subprocess.run([sys.executable, "-m", "annex_a", "--date", "2026-10-31", "--out", str(out),
-                           "--config", str(demo_portal), "--with-quality-sheet"],
+                           "--config", str(demo_portal), "--with-quality-sheet", "--strict"],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode in (0, 4), done.stderr
     assert "Annex A for Test Borough, reference date 31/10/2026" in done.stdout
@@ -778,7 +778,7 @@ def test_command_writes_the_workbook_for_the_demo_authority(demo_portal, tmp_pat
     cache = load_current(load_config(demo_portal).cache_folder)
     expected = annex_a_lists(cache.tables, pd.Timestamp("2026-10-31"))
     issues = data_quality(expected, cache.tables, pd.Timestamp("2026-10-31"))
-    assert done.returncode == (4 if issues else 0)
+    assert done.returncode == (4 if issues else 0)   # --strict: problems found -> 4
     for issue in issues:
         assert f"{issue.count:>6,}  {issue.check}" in done.stdout
     wb = openpyxl.load_workbook(out, read_only=True)
@@ -794,6 +794,15 @@ def test_command_writes_the_workbook_for_the_demo_authority(demo_portal, tmp_pat
     # Dates are dates on every sheet.
     l6 = list(wb["List 6"].iter_rows(min_row=2, max_row=2, values_only=True))[0]
     assert isinstance(l6[EXPECTED_HEADERS["List 6"].index("CIN Start Date")], datetime)
+
+
+def test_command_exits_0_when_written_unless_strict(demo_portal, tmp_path):
+    out = tmp_path / "plain.xlsx"
+    done = subprocess.run([sys.executable, "-m", "annex_a", "--out", str(out), "--config", str(demo_portal)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "reference date 31/10/2026 (data as at 31/10/2026)" in done.stdout   # --date defaults to as-at
+    assert openpyxl.load_workbook(out, read_only=True).sheetnames == list(LISTS)   # no Data quality sheet
 
 
 def test_command_refuses_a_bad_date(demo_portal, tmp_path):
