@@ -80,14 +80,19 @@ def period_key(periods) -> tuple[tuple[str, str], ...]:
 
 
 scope_key = ctx.viewer.aggregate_scope.key
-caseload = run_measure(ctx, "caseload", [choice.period])
+try:
+    caseload = run_measure(ctx, "caseload", [choice.period])
+    unallocated = run_measure(ctx, "unallocated", [choice.period])
+    changes = run_measure(ctx, "worker_changes", [choice.period])
+except registry.MeasureUnavailable as exc:
+    st.info(f"**Not available from this source.** Caseloads need {', '.join(exc.missing)}, which the source "
+            "database does not provide.")
+    st.stop()
 cases = _open_cases(ctx.cache.key, scope_key, period_key([choice.period]), ctx.aggregate_tables)
 eh_rows = cases[(cases["case_type"] == "Early help").to_numpy()]
 workers_all = worker_caseloads(caseload.rows, eh_rows, threshold)
-unallocated = run_measure(ctx, "unallocated", [choice.period])
 waits = _waits(ctx.cache.key, scope_key, choice.period.label, choice.period.type, ctx.aggregate_tables,
                unallocated.rows)
-changes = run_measure(ctx, "worker_changes", [choice.period])
 
 visible_teams = org.teams["team_id"].tolist()
 team_id = org.team_id or (visible_teams[0] if len(visible_teams) == 1 else None)
