@@ -32,6 +32,7 @@ class MetricSettings:
     pep_window_months: int = 4             # PEP "in the current school term"
     care_leaver_contact_weeks: int = 8     # care leaver "in touch"
     due_soon_working_days: int = 5         # worker tier: "due soon"
+    caseload_threshold: int = 18           # management caseload: cases per worker above which to flag
     # Reporting.
     rag_tolerance: float = 0.05
     suppress_below: int = 5                # publication exports: counts 1-4 and % with denominator < 5
