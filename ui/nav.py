@@ -11,9 +11,9 @@ import streamlit as st
 
 from auth import Role, User
 
-MENU_DRAWN = "_menu_drawn"
+MENU_DRAWN = "_menu_drawn"  # set by app.py for the run in which it drew the menu
 # Streamlit's named text colours closest to each tier's colour (ui.frame.TIERS).
-TIER_COLOUR_NAMES = {"client": "violet", "worker": "green", "management": "orange", "strategic": "blue"}  # set by app.py for the run in which it drew the menu
+TIER_COLOUR_NAMES = {"client": "violet", "worker": "green", "management": "orange", "strategic": "blue"}
 
 
 @dataclass(frozen=True)
