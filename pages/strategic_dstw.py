@@ -76,6 +76,10 @@ st.caption(
 )
 if event.selection.rows:
     chosen = table.iloc[event.selection.rows[0]]["_id"]
+    # The measure page takes ?m= only when it differs from the last ?m= it took ("_m_from_url"), so
+    # that its own selectbox wins over a stale URL. Arriving from here is always a new choice: without
+    # this, choosing the same row a second time in a session opened the first measure in its list.
+    st.session_state.pop("_m_from_url", None)
     st.switch_page("pages/strategic_measure.py", query_params={"m": chosen, "period": last.title})
 
 export = shown.drop(columns=["13 month trend"])
