@@ -148,6 +148,15 @@ def _with_total(frame: pd.DataFrame, first: str) -> pd.DataFrame:
     return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
 
 
+def _with_share(frame: pd.DataFrame, first: str, counts: str) -> pd.DataFrame:
+    """A Total row and each row's share of the total (a fraction; blank when the total is 0)."""
+    total = int(frame[counts].sum())
+    out = _with_total(frame, first)
+    out[counts] = out[counts].astype(int)
+    out["Share"] = (out[counts] / total).astype(float) if total else pd.Series(np.nan, index=out.index, dtype=float)
+    return out
+
+
 def starters_and_leavers(starts: pd.DataFrame, ceased: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Periods of care started (``cla_starts`` rows) and ceased (``cla_ceased`` rows, which need a
     ``placement_type`` column for ``placement_group``: :func:`placement_on_leaving`) per category,
@@ -172,11 +181,7 @@ def in_care_breakdown(cla_rows: pd.DataFrame, kind: str) -> pd.DataFrame:
     cat = categorise(rows, kind) if len(rows) else pd.Series(dtype=object)
     out = pd.DataFrame({label: _order(kind, cat)})
     out["Children"] = out[label].map(cat.value_counts()).fillna(0).astype(int)
-    total = int(out["Children"].sum())
-    out["Share"] = out["Children"] / total if total else np.nan
-    out = _with_total(out, label)
-    out.loc[out.index[-1], "Share"] = 1.0 if total else np.nan
-    return out
+    return _with_share(out, label, "Children")
 
 
 def leavers_by_reason(ceased: pd.DataFrame) -> pd.DataFrame:
@@ -279,8 +284,4 @@ def moves_by_reason(moves: pd.DataFrame) -> pd.DataFrame:
     order = sorted(counts.index, key=lambda r: (r == NOT_RECORDED, -counts[r], r))
     out = pd.DataFrame({"Reason for placement change": order})
     out["Moves"] = out["Reason for placement change"].map(counts).fillna(0).astype(int)
-    total = int(out["Moves"].sum())
-    out["Share"] = out["Moves"] / total if total else np.nan
-    out = _with_total(out, "Reason for placement change")
-    out.loc[out.index[-1], "Share"] = 1.0 if total else np.nan
-    return out
+    return _with_share(out, "Reason for placement change", "Moves")

@@ -46,19 +46,35 @@ m2.metric(f"Started care, {period.title}", f"{int(starts_rows['in_numerator'].su
 m3.metric(f"Ceased care, {period.title}", f"{int(ceased_rows['in_numerator'].sum()) if len(ceased_rows) else 0:,}")
 m4.metric("Placement moves", f"{len(cic.placement_moves(agg, period)):,}", help=f"{period.title}")
 
+
+
+def count_axis(fig: go.Figure, values) -> go.Figure:
+    """Whole numbers on a count axis from zero (no 0.2-child ticks when the numbers are small)."""
+    top = max([abs(float(v)) for v in values if pd.notna(v)] or [0])
+    fig.update_yaxes(tickformat=",d", gridcolor="#e5e5e5", range=[0, max(5, top * 1.15)])
+    return fig
+
+
+def layout(fig: go.Figure, height: int = 280) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    fig.update_xaxes(dtick="M1", tickformat="%b\n%Y")
+    return fig
+
+
 x = [pd.Timestamp(p + "-01") for p in through["period"]]
-fig = go.Figure()
-fig.add_bar(x=x, y=through["started"], name="Started care", marker_color="#00703c")
-fig.add_bar(x=x, y=-through["ceased"], name="Ceased care", marker_color="#d4351c",
-            customdata=through["ceased"], hovertemplate="%{x|%b %Y}: %{customdata} ceased<extra></extra>")
-fig.add_scatter(x=x, y=through["in_care"], name="In care at month end", mode="lines+markers",
-                line=dict(color="#1d70b8", width=3), yaxis="y2")
-fig.update_layout(barmode="relative", height=320, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white",
-                  legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-                  yaxis=dict(title="Started / ceased", gridcolor="#e5e5e5"),
-                  yaxis2=dict(title="In care", overlaying="y", side="right", rangemode="tozero"))
-fig.update_xaxes(dtick="M1", tickformat="%b\n%Y")
-st.plotly_chart(fig, key="cic_throughput")
+left, right = st.columns(2)
+stock = go.Figure(go.Scatter(x=x, y=through["in_care"], name="In care at month end", mode="lines+markers",
+                             line=dict(color="#1d70b8", width=3)))
+stock.update_layout(showlegend=False)
+left.markdown("**In care at the end of each month**")
+left.plotly_chart(count_axis(layout(stock), through["in_care"]), key="cic_in_care")
+flow = go.Figure()
+flow.add_bar(x=x, y=through["started"], name="Started care", marker_color="#00703c")
+flow.add_bar(x=x, y=through["ceased"], name="Ceased care", marker_color="#d4351c")
+flow.update_layout(barmode="group")
+right.markdown("**Started and ceased care each month**")
+right.plotly_chart(count_axis(layout(flow), [*through["started"], *through["ceased"]]), key="cic_flows")
 monthly = pd.DataFrame({
     "Month": [month_label(p) for p in through["period"]],
     "Children in care at month end": through["in_care"].astype("Int64"),
@@ -87,7 +103,7 @@ st.caption("Age at the start (or end) of care; legal status on the first (or las
 # ---- in care at the end of the month by age, legal status, placement ---------------------------
 st.subheader(f"Children in care at {last_month.end:%d %B %Y}")
 cla_rows = run_measure(ctx, "cla", [last_month]).rows
-cols = st.columns(3)
+cols = st.columns([1, 1.25, 1.5])
 for col, kind in zip(cols, ("age_band", "legal_status", "placement_group")):
     table = cic.in_care_breakdown(cla_rows, kind)
     col.dataframe(table, hide_index=True, key=f"cic_in_care_{kind}",
@@ -97,6 +113,8 @@ for col, kind in zip(cols, ("age_band", "legal_status", "placement_group")):
 # ---- placement moves ---------------------------------------------------------------------------
 st.subheader(f"Reasons for placement moves, {period.title}")
 moves = cic.moves_by_reason(cic.placement_moves(agg, period))
+if int(moves["Moves"].iloc[-1]) == 0:
+    st.info(f"No placement moves in {period.title}.")
 st.dataframe(moves, hide_index=True, key="cic_moves",
              column_config={"Share": st.column_config.NumberColumn(format="percent")})
 st.caption("A move is a new placement that follows another without a break in care; a placement record that "
@@ -122,13 +140,15 @@ def indicators(title: str, ids: tuple[str, ...], key: str) -> None:
         if not line.status:
             fig.add_scatter(x=[pd.Timestamp(p + "-01") for p in line.periods], y=list(line.values),
                             mode="lines+markers", name=line.title)
-    percent = all(line.unit == "percent" for line in lines)
-    fig.update_layout(height=280, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
-    fig.update_yaxes(gridcolor="#e5e5e5", tickformat=".0%" if percent else ",.0f",
-                     range=[0, 1.05] if percent else None, rangemode="tozero")
-    fig.update_xaxes(dtick="M1", tickformat="%b\n%Y")
-    st.plotly_chart(fig, key=f"cic_chart_{key}")
+    layout(fig)
+    if all(line.unit == "percent" for line in lines):
+        fig.update_yaxes(gridcolor="#e5e5e5", tickformat=".0%", range=[0, 1.05])
+    else:
+        count_axis(fig, [v for line in lines for v in line.values])
+    if any(not line.status and pd.Series(line.values).notna().any() for line in lines):
+        st.plotly_chart(fig, key=f"cic_chart_{key}")
+    else:
+        st.caption("No figures in these 13 months for the children you can see.")
     table = pd.DataFrame(rows)
     st.dataframe(table, hide_index=True, key=f"cic_trend_{key}")
     sheets[title[:31]] = table

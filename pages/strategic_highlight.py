@@ -32,6 +32,7 @@ with st.spinner("Calculating the indicators…"):
 measures = {m.id: m for m in registry.all_measures()}
 st.subheader(f"Highlights for {last.title}")
 
+OURS = "Whole authority" if ctx.viewer.scope.all_access else "All you can see"
 LINE_STYLE = {"england": ("#0b0c0c", "dash"), "region": ("#912b88", "dot"), "neighbours_mean": ("#28a197", "dashdot")}
 
 
@@ -48,7 +49,7 @@ def trend_chart(line, lines_frame: pd.DataFrame, region: str | None, target) -> 
     x = [pd.Timestamp(p + "-01") for p in line.periods]
     pct = line.unit == "percent"
     fig = go.Figure()
-    fig.add_scatter(x=x, y=list(line.values), mode="lines+markers", name="Us", line=dict(color="#1d70b8", width=3),
+    fig.add_scatter(x=x, y=list(line.values), mode="lines+markers", name=OURS, line=dict(color="#1d70b8", width=3),
                     hovertemplate="%{x|%b %Y}: " + ("%{y:.1%}" if pct else "%{y:,.0f}") + "<extra></extra>")
     for column, name in BENCHMARK_LINES.items():
         values = lines_frame[column]
@@ -64,7 +65,11 @@ def trend_chart(line, lines_frame: pd.DataFrame, region: str | None, target) -> 
     fig.update_layout(height=240, margin=dict(l=6, r=6, t=24, b=6), plot_bgcolor="white",
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=10)))
     fig.update_xaxes(dtick="M2", tickformat="%b\n%y")
-    fig.update_yaxes(gridcolor="#e5e5e5", tickformat=".0%" if pct else ",.0f", rangemode="tozero")
+    if pct:
+        fig.update_yaxes(gridcolor="#e5e5e5", tickformat=".0%", rangemode="tozero")
+    else:  # whole numbers from zero, no 0.2-child ticks when the numbers are small
+        top = max([v for v in line.values if pd.notna(v)] or [0])
+        fig.update_yaxes(gridcolor="#e5e5e5", tickformat=",d", range=[0, max(5, top * 1.15)])
     return fig
 
 
@@ -86,9 +91,11 @@ for section, ids in HIGHLIGHT_SECTIONS.items():
         with cols[i % 2].container(border=True):
             st.markdown(f"**{line.title}** · {fmt_value(line.latest, line.unit) if not line.status else ''}")
             st.markdown(f":{colour}[{text}]" if colour else text)
-            if not line.status:
+            if not line.status and pd.Series(line.values).notna().any():
                 st.plotly_chart(trend_chart(line, frame, region, line.target), key=f"highlight_{measure_id}",
                                 config={"displayModeBar": False})
+            elif not line.status:
+                st.caption("No figures in these 13 months for the children you can see.")
             with st.expander("How is this calculated?"):
                 st.markdown(measure.definition)
                 if not bench.comparable(bench.lookup(measure_id, ctx.config.la_code)):

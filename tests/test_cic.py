@@ -181,7 +181,8 @@ def test_placement_moves_and_their_reasons(tables):
     assert len(cic.placement_moves(tables, period_for("2026-10", "rolling12"))) == 3
     # No moves at all: an empty table with a zero total, not an error
     none = cic.moves_by_reason(cic.placement_moves(tables, month(2026, 8)))
-    assert as_records(none)[0][:2] == ("Total", 0)
+    assert as_records(none)[0][:2] == ("Total", 0) and math.isnan(none["Share"][0])
+    assert none["Share"].dtype == float  # shown as blank, not "None"
 
 
 def test_code_labels_and_groups():
