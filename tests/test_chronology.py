@@ -599,13 +599,15 @@ def test_json_items_reads_lists_objects_and_plain_text():
 
 
 def test_linked_rows_come_only_from_the_childs_own_assessments_contacts_and_care(tables):
-    # An access-scoped view holds no rows of the tables that name no child (apply_scope cannot
-    # tell whose they are), so a viewer of 7001 alone would lose the assessment factors, the key
-    # questions and the contact decision; ``linked`` takes exactly 7001's rows from the extract.
+    # The access-scoped view keeps the rows that reach 7001 through their own assessment, contact
+    # or period of care (data_access.scope follows the link), and only those; ``linked`` (the
+    # extract) gives the same rows for 7001.
     scoped = apply_scope(tables, Scope(children=frozenset({"7001"})))
-    assert scoped["ssd_assessment_factors"].empty and scoped["ext_assessment_answers"].empty
+    assert scoped["ssd_assessment_factors"]["cinf_table_id"].tolist() == ["AF1"]
+    assert sorted(scoped["ext_assessment_answers"]["cinq_id"]) == ["Q1", "Q2"]
     bare = ch.child_tables(scoped, "7001")
-    assert bare["ssd_assessment_factors"].empty and bare["ext_contact_decisions"].empty
+    assert bare["ssd_assessment_factors"]["cinf_table_id"].tolist() == ["AF1"]
+    assert bare["ext_contact_decisions"]["cond_contact_id"].tolist() == ["CT1"]
     got = ch.child_tables(scoped, "7001", linked=tables)
     assert got["ssd_assessment_factors"]["cinf_table_id"].tolist() == ["AF1"]
     assert got["ext_assessment_answers"]["cinq_id"].tolist() == ["Q1", "Q2"]  # not Q3 (7002's A2)
