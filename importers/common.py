@@ -229,11 +229,10 @@ def parse_date(value) -> tuple[pd.Timestamp | None, bool]:
     text = clean_text(value)
     if text is None:
         return None, True
+    if len(text) == 8 and text.isdigit():          # YYYYMMDD
+        got = _make(int(text[:4]), int(text[4:6]), int(text[6:]))
+        return got, got is not None
     if _SERIAL.match(text):
-        if len(text) == 8 and text.isdigit():
-            got = _make(int(text[:4]), int(text[4:6]), int(text[6:]))
-            if got is not None:
-                return got, True
         got = excel_serial(float(text))
         return got, got is not None
     for pattern, order in ((_ISO, "ymd"), (_YMD_SLASH, "ymd"), (_DMY, "dmy")):
