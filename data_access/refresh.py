@@ -204,11 +204,24 @@ def refresh(cfg: PortalConfig, progress: Callable[[str], None] | None = None) ->
     leaving the live extract untouched."""
     started = time.monotonic()
     root = Path(cfg.cache_folder)
-    raw = read_source(cfg, progress)
+    returns = None
+    if cfg.source_type == "returns":
+        # Statutory return files instead of a database (importers.source): a malformed file
+        # raises RefreshError here, before anything is written.
+        from importers.source import read_returns
+
+        returns = read_returns(cfg.source_folder, progress)
+        raw = returns.tables
+    else:
+        raw = read_source(cfg, progress)
 
     _say(progress, "Validating…")
     typed, problems = check_tables(raw)
     del raw
+    if returns is not None:
+        # Required tables the returns cannot hold are left out of the cache (their measures say
+        # "not available from this source"): information, not errors.
+        problems = returns.reclassify(problems)
     bad = errors(problems)
     if bad:
         raise RefreshError(bad)
@@ -232,6 +245,10 @@ def refresh(cfg: PortalConfig, progress: Callable[[str], None] | None = None) ->
             "tables": tables_meta,
             "absent_optional_tables": [p.table for p in notes],
         }
+        if returns is not None:
+            manifest["data_as_at"] = returns.as_at(cfg, typed).isoformat()
+            manifest.update(returns.manifest_entries())
+            returns.write_report(staging)
         cache.write_manifest(staging, manifest)
         final = cache.publish(staging, root, keep=cfg.cache_keep)
         published = True
