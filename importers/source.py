@@ -10,7 +10,8 @@ listed as ignored. The results are merged:
   ``LAchildID``, Annex A ``Child Unique ID``; numeric IDs compared without leading zeros).
 - Records are identified by child, kind and date, so the same referral or review read from two
   files is one record: each field takes the first value found in the order SSDA903, CIN census,
-  Annex A (then file name and row); a field the files disagree on is reported as a conflict.
+  Annex A, within a format the later return first (the file name sorting last: 2024 before
+  2023), then by row; a field the files disagree on is reported as a conflict.
   A duplicate *within* one table of one file is reported too.
 - A child's looked-after episodes come from one format only: SSDA903 episodes when the child
   has any, else Annex A List 8 (whose single period of care would otherwise overlap them).
@@ -33,6 +34,7 @@ readable, not well-formed XML, a mandatory column missing) stops the refresh wit
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -221,8 +223,12 @@ def scan(folder: Path) -> tuple[list[_Found], list[str]]:
     found: list[_Found] = []
     ignored: list[str] = []
     csv_sets: dict[tuple[Path, str], dict[str, tuple[Path, str]]] = defaultdict(dict)
-    paths = sorted(p for p in folder.rglob("*")
-                   if p.is_file() and not any(part.startswith((".", "~$")) for part in p.relative_to(folder).parts))
+    xml_903: list[tuple] = []
+    paths = []
+    for here, dirs, names in os.walk(folder, followlinks=True):   # symlinked returns are read too
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        paths += [Path(here) / n for n in names if not n.startswith((".", "~$"))]
+    paths = sorted(p for p in paths if p.is_file())
     for path in paths:
         label = _label(folder, path)
         suffix = path.suffix.lower()
@@ -243,9 +249,7 @@ def scan(folder: Path) -> tuple[list[_Found], list[str]]:
             except MalformedFile as exc:
                 raise _failure(label, str(exc)) from exc
             if ssda903.is_903_xml(root):
-                found.append(_Found(ssda903.FORMAT, label,
-                                    lambda sink, p=path, lb=label, r=root: ssda903.read_xml_file(sink, p, lb, r),
-                                    [label]))
+                xml_903.append((path, label, root))
             elif cin_census.is_cin_xml(root):
                 found.append(_Found(cin_census.FORMAT, label,
                                     lambda sink, p=path, lb=label, r=root: cin_census.read_file(sink, p, lb, r),
@@ -262,13 +266,18 @@ def scan(folder: Path) -> tuple[list[_Found], list[str]]:
             ignored.append(f"{label}: old Excel format (.xls); save it as .xlsx to load it")
         else:
             ignored.append(f"{label}: not a statutory return file")
+    sets = []
     for (parent, stem), group in sorted(csv_sets.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
         labels = [lb for _, lb in group.values()]
         if "header" not in group:
             # Without the header nobody is a known child: every row would be rejected. Say so.
             raise _failure(labels[0], f"SSDA903 CSV tables without a header table: {', '.join(sorted(labels))}")
-        found.append(_Found(ssda903.FORMAT, ", ".join(sorted(labels)),
-                            lambda sink, g=dict(group): ssda903.read_csv_set(sink, g), sorted(labels)))
+        sets.append(dict(group))
+    if sets or xml_903:
+        # Every 903 return together: a child's episodes over several years are one history.
+        labels = sorted(lb for g in sets for _, lb in g.values()) + [lb for _, lb, _ in xml_903]
+        found.append(_Found(ssda903.FORMAT, ", ".join(labels),
+                            lambda sink: ssda903.read_all(sink, sets, xml_903), labels))
     found.sort(key=lambda f: (RANKS[f.format], f.label))
     return found, ignored
 
@@ -391,7 +400,11 @@ class _Merger:
 
     def frame(self, sinks: list[Sink], table: str) -> pd.DataFrame:
         rows = [r for s in sinks for r in s.tables.get(table, [])]
-        rows.sort(key=lambda r: (r["_rank"], str(r["_file"]), _int(r["_row"]) or 0))
+        # Reading order: by format (SSDA903, CIN census, Annex A); within a format the later
+        # return first (file names sorting last, e.g. 2024 before 2023); then by row.
+        rows.sort(key=lambda r: _int(r["_row"]) or 0)
+        rows.sort(key=lambda r: str(r["_file"]), reverse=True)
+        rows.sort(key=lambda r: r["_rank"])
         cols = list(TABLES[table].columns) + list(META)
         return pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in cols})
 

@@ -18,11 +18,13 @@ SWEpisodes             ssd_involvements, ssd_professionals                worker
 OC2, PrevPerm, DoLo    (not imported; each row reported)                  OC2 has no dates
 =====================  =================================================  =========================
 
+All the 903 returns of a folder are read together (several years: one history per child).
 Episodes are cleaned with the London LIIA rules for 903 episodes (liia-tools-pipeline
 ``docs/fix_episodes.md``): an open episode followed by another is closed when the next starts
 (rule 1; the day before when the next starts a new period of care, rule 1A); an episode ending
 after the next one starts is ended when it starts (rule 4); a second episode with the same
-start is a duplicate (rule 3). Each correction is reported.
+start is a duplicate (rule 3), or, from a later return, replaces it (rule 3A). Each correction
+is reported.
 
 A period of care starts with an episode whose reason is S, or after a gap, or after an episode
 that ended care (a reason other than X1). A new placement starts with every episode except a
@@ -216,7 +218,20 @@ def csv_rows(sink: Sink, path: Path, label: str, kind: str) -> list[Row]:
 
 def read_csv_set(sink: Sink, files: dict[str, tuple[Path, str]]) -> None:
     """One return's CSV tables ({903 table: (path, label)}) into ``sink``."""
-    tables = {kind: csv_rows(sink, path, label, kind) for kind, (path, label) in files.items()}
+    read_all(sink, [files], [])
+
+
+def read_all(sink: Sink, csv_sets: list[dict[str, tuple[Path, str]]], xml_files: list[tuple]) -> None:
+    """Every 903 return of a folder at once (CSV sets and XML files ``(path, label, root)``), so a
+    child's episodes from several years form one history: periods of care, placements and legal
+    statuses run across returns, and an episode in two returns is read from the later one."""
+    tables: dict[str, list[Row]] = defaultdict(list)
+    for files in csv_sets:
+        for kind, (path, label) in files.items():
+            tables[kind] += csv_rows(sink, path, label, kind)
+    for path, label, root in xml_files:
+        for kind, rows in xml_tables(sink, path, label, root).items():
+            tables[kind] += rows
     build(sink, tables)
 
 
@@ -251,6 +266,11 @@ def _xml_row(sink: Sink, label: str, kind: str, element, values: dict, child: st
 
 def read_xml_file(sink: Sink, path: Path, label: str, root=None) -> None:
     """A 903 XML file (``<EXPSSDA903><CHILD><HEADER>…<EPISODE>…``) into ``sink``."""
+    read_all(sink, [], [(path, label, root)])
+
+
+def xml_tables(sink: Sink, path: Path, label: str, root=None) -> dict[str, list[Row]]:
+    """The 903 tables of an XML file, as rows like the CSV tables'."""
     root = root if root is not None else read_xml(path, label)
     if not is_903_xml(root):
         raise MalformedFile(label, "not an SSDA903 XML file (no EXPSSDA903/CHILD/HEADER)")
@@ -281,7 +301,7 @@ def read_xml_file(sink: Sink, path: Path, label: str, root=None) -> None:
         for sw in find_children(child_el, "SWEPISODE") + find_children(child_el, "SW_EPISODE"):
             tables["sw_episodes"].append(_xml_row(sink, label, "sw_episodes", sw, leaf_values(sw), child_id))
     sink.rows_read[label] += len(children)
-    build(sink, tables)
+    return tables
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,13 +376,21 @@ def _episode(row: Row) -> dict:
 
 def _fix_episodes(eps: list[dict]) -> list[dict]:
     """One child's episodes in date order, with the LIIA corrections (reported)."""
-    eps = sorted(eps, key=lambda e: (e["decom"], e["row"].row or 0))
+    # Same start: within one file the first is kept (rule 3, a duplicate); from two returns, the
+    # later return's (rule 3A: replaced in a later submission; later = file name sorting last,
+    # e.g. 2024_episodes.csv after 2023_episodes.csv).
+    eps = sorted(eps, key=lambda e: (e["decom"], e["row"].file, e["row"].row or 0))
     out: list[dict] = []
     for e in eps:
         if out and out[-1]["decom"] == e["decom"]:
-            first = out[-1]["row"]
-            e["row"].report(MERGED, f"an episode of this child starting the same day is in row {first.row}; "
-                                    "this one is a duplicate and was not used (LIIA rule 3)")
+            kept = out[-1]
+            if kept["row"].file != e["row"].file:
+                kept["row"].report(MERGED, f"the same episode is in {e['row'].file} row {e['row'].row}, a later "
+                                           "return, which is used instead (LIIA rule 3A)")
+                out[-1] = e
+            else:
+                e["row"].report(MERGED, f"an episode of this child starting the same day is in row "
+                                        f"{kept['row'].row}; this one is a duplicate and was not used (LIIA rule 3)")
             continue
         out.append(e)
     for prev, nxt in zip(out, out[1:]):

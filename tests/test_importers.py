@@ -402,6 +402,36 @@ def test_messy_903_csv(tmp_path):
     assert set(t["ssd_cla_reviews"]["clar_cla_review_participation"]) == {"PN1", "PN2"}
 
 
+def test_two_years_of_903_make_one_history(tmp_path):
+    """An episode open in the 2023 return and closed in the 2024 one is one episode, read from the
+    later return (LIIA rule 3A), and the child's care runs across both returns as one period."""
+    folder = tmp_path / "r"
+    for year in ("2023", "2024"):
+        write(folder / f"SSDA903_{year}_header.csv", """
+            CHILD,SEX,DOB,ETHNIC
+            A1,1,01/02/2010,WBRI
+            """)
+    write(folder / "SSDA903_2023_episodes.csv", """
+        CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+        A1,01/04/2022,S,C2,N1,U4,PR1,,,,,,
+        """)
+    write(folder / "SSDA903_2024_episodes.csv", """
+        CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+        A1,01/04/2022,S,C2,N1,U4,PR1,01/06/2023,X1,CARPL,,,
+        A1,01/06/2023,P,C2,N1,K2,PR4,,,,,,
+        """)
+    source = read_returns(folder)
+    t = source.tables
+    assert len(t["ssd_person"]) == 1
+    eps = t["ssd_cla_episodes"].sort_values("clae_cla_episode_start_date")
+    assert eps["clae_cla_episode_ceased_date"].tolist()[0] == pd.Timestamp("2023-06-01")
+    assert eps["clae_cla_id"].nunique() == 1                     # one period of care, 2022 onwards
+    assert len(t["ssd_cla_placement"]) == 2                      # RNE P: a new placement
+    merged = by_action(source, MERGED)
+    assert [(r.file, r.row) for r in merged] == [("SSDA903_2023_episodes.csv", 2)]
+    assert "later return" in merged[0].reason
+
+
 def annex_workbook(path: Path, referral_header: str = "Date of Referral") -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
