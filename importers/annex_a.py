@@ -2,6 +2,7 @@
 
 Sheets are found by name ("List 3", "List_3", "list3 referrals", or the list's title such as
 "Referrals"); in each, the header row is the first of the top ten rows holding "Child Unique ID".
+Lists saved one per CSV file are read too, when the file name says the list ("List 3.csv").
 Headers are matched tolerantly (case, spaces, punctuation, curly quotes, "Age" for "Age of Child
 (Years)"). Values may carry the Ofsted drop-down prefix or not ("a) Suitable" or "Suitable");
 dates may be real dates, Excel serial numbers or text; ``#N/A`` and blanks are empty. Formula
@@ -41,8 +42,8 @@ from pathlib import Path
 from importers.common import (
     ABUSE, ACCOMMODATION, ACTIVITY, ADOPTION_REVERSED, BLANKED, CLOSURE_REASON, CORRECTED, ELIGIBILITY,
     ETHNICITY, IN_TOUCH, LEGAL_STATUS, EPISODE_CEASED, NOT_IMPORTED, PLACEMENT, PRIMARY_NEED, PROVIDER,
-    REFERRAL_SOURCE, SEX, SUITABILITY, CodeList, MalformedFile, Row, RowRejected, Sink, clean_text,
-    event_id, json_list, match_columns, norm_key, require_columns,
+    REFERRAL_SOURCE, SEX, SUITABILITY, CodeList, MalformedFile, Row, RowRejected, Sink, event_id,
+    json_list, match_columns, norm_key, read_csv_rows, require_columns,
 )
 
 FORMAT = "Annex A"
@@ -50,48 +51,55 @@ SEEN_ALONE = CodeList("seen alone", ["Y", "N", "U"], aliases={
     "Yes": "Y", "No": "N", "Unknown": "U", "1": "Y", "0": "N", "True": "Y", "False": "N"})
 
 COMMON = {
-    "id": ["Child Unique ID", "Child ID", "Unique ID", "LAchildID", "CHILD"],
+    "id": ["Child Unique ID", "Child ID", "Unique ID", "LAchildID", "CHILD", "re:^child.*id"],
     "gender": ["Gender", "Sex"],
     "ethnicity": ["Ethnicity"],
-    "dob": ["Date of Birth", "DOB"],
+    "dob": ["Date of Birth", "DOB", "re:dateofbirth|birthdate"],
     "disability": ["Does the Child have a Disability", "Disability"],
     "team": ["Allocated Team"],
     "worker": ["Allocated Worker"],
 }
 LISTS: dict[int, dict] = {
-    1: {"title": "Contacts", "fields": {"date": ["Date of Contact"], "source": ["Contact Source"]},
+    1: {"title": "Contacts", "fields": {"date": ["Date of Contact", "Contact Date", "re:date.*contact|contact.*date"],
+                                        "source": ["Contact Source", "re:source"]},
         "required": ["date"]},
-    2: {"title": "Early help", "fields": {"start": ["Assessment start date"], "end": ["Assessment completion date"],
+    2: {"title": "Early help", "fields": {"start": ["Assessment start date", "re:start"],
+                                          "end": ["Assessment completion date", "re:completion|enddate"],
                                           "org": ["Organisation completing assessment"]},
         "required": ["start"]},
-    3: {"title": "Referrals", "fields": {"date": ["Date of referral"], "source": ["Referral Source"],
+    3: {"title": "Referrals", "fields": {"date": ["Date of referral", "Referral Date", "re:date.*referral|referral.*date"],
+                                         "source": ["Referral Source", "re:source"],
                                          "nfa": ["Referral NFA?", "Referral NFA"]},
         "required": ["date"]},
     4: {"title": "Assessments", "fields": {
-        "start": ["Continuous Assessment Start Date", "Assessment Start Date"],
+        "start": ["Continuous Assessment Start Date", "Assessment Start Date", "re:assessment.*start"],
         "seen": ["Child Seen During Continuous Assessment", "Child Seen During Assessment"],
-        "auth": ["Continuous Assessment Date of Authorisation", "Assessment Date of Authorisation"],
+        "auth": ["Continuous Assessment Date of Authorisation", "Assessment Date of Authorisation",
+                 "re:authori[sz]"],
         "support": ["Was the child assessed as requiring LA children's social care support?"]},
         "required": ["start"]},
     5: {"title": "Section 47 enquiries and ICPCs", "fields": {
-        "start": ["Strategy discussion initiating Section 47 Enquiry Start Date", "Section 47 Enquiry Start Date"],
+        "start": ["Strategy discussion initiating Section 47 Enquiry Start Date", "Section 47 Enquiry Start Date",
+                  "re:(strategy|s47|section47).*(start|date)"],
         "unnecessary": ["Was an Initial Child Protection Conference deemed unnecessary?"],
-        "icpc": ["Date of Initial Child Protection Conference"],
+        "icpc": ["Date of Initial Child Protection Conference", "re:^date.*(initialchildprotectionconference|icpc)"],
         "plan": ["Did the Initial Child Protection Conference Result in a Child Protection Plan"]},
         "required": ["start"]},
     6: {"title": "Children in need", "fields": {
-        "start": ["CIN Start Date"], "need": ["Primary Need Code", "Primary Need"],
+        "start": ["CIN Start Date", "re:cin.*start|start.*cin"], "need": ["Primary Need Code", "Primary Need"],
         "close": ["CIN Closure Date"], "reason": ["Reason for Closure"]},
         "required": ["start"]},
     7: {"title": "Child protection", "fields": {
-        "start": ["Child Protection Plan Start Date"], "initial": ["Initial Category of Abuse"],
+        "start": ["Child Protection Plan Start Date", "re:(childprotection|cp)plan.*start"],
+        "initial": ["Initial Category of Abuse"],
         "latest": ["Latest Category of Abuse"], "visit": ["Date of the Last Statutory Visit"],
         "alone": ["Was the Child Seen Alone?"], "review": ["Date of latest review conference"],
         "end": ["Child Protection Plan End Date"]},
         "required": ["start"]},
     8: {"title": "Children in care", "fields": {
         "uasc": ["Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)", "UASC"],
-        "start": ["Date Started to be Looked After"], "need": ["Child's Category of Need", "Category of Need"],
+        "start": ["Date Started to be Looked After", "re:start.*lookedafter|lookedafter.*start"],
+        "need": ["Child's Category of Need", "Category of Need"],
         "ls_start": ["Start date of current legal status"], "ls": ["Child's Legal Status", "Legal Status"],
         "review": ["Date of Latest Statutory Review"], "visit": ["Date of Last Social Work Visit"],
         "iro": ["Date of Last IRO Visit / Contact to the Child"], "health": ["Date of Last Health Assessment"],
@@ -127,7 +135,9 @@ HEADER_SEARCH_ROWS = 10
 
 
 def list_number(sheet_name: str) -> int | None:
-    m = re.match(r"^\s*list\s*[_\-.]?\s*(\d{1,2})(?!\d)", sheet_name, re.I)
+    """The Annex A list a sheet (or CSV file) name says: "List 3", "list_3 referrals",
+    "Annex A List 3", "Referrals"."""
+    m = re.search(r"(?<![a-z])list\s*[_\-.]?\s*(\d{1,2})(?!\d)", sheet_name, re.I)
     if m and 1 <= int(m.group(1)) <= 11:
         return int(m.group(1))
     return _TITLE_WORDS.get(norm_key(sheet_name))
@@ -155,9 +165,10 @@ def is_annex_a(path: Path) -> bool:
 
 
 def _header_row(rows: list[tuple], want: list[str]) -> int | None:
-    keys = {norm_key(w) for w in want}
+    """The first of the top rows with a cell naming the ID column (as :func:`match_columns`
+    would match it)."""
     for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if any(norm_key(c) in keys for c in cells if c is not None):
+        if "id" in match_columns([c if isinstance(c, str) else None for c in cells], {"id": want}):
             return i
     return None
 
@@ -183,12 +194,12 @@ def read_file(sink: Sink, path: Path, label: str) -> None:
 
 
 def _sheet_rows(sink: Sink, label: str, sheet: str, number: int, values: list[tuple],
-                formulas: list[tuple]) -> list[Row]:
+                formulas: list[tuple], lines: list[int] | None = None) -> list[Row]:
     spec = LISTS[number]
     fields = {**COMMON, **spec["fields"]} if number != 11 else spec["fields"]
     id_key = "id" if number != 11 else "adopter"
     at = _header_row(values, fields[id_key])
-    where = f"sheet {sheet!r}"
+    where = f"sheet {sheet!r}" if sheet else f"List {number}"
     if at is None:
         if not any(any(c is not None and str(c).strip() for c in r) for r in values):
             return []   # an empty list: nothing to read
@@ -213,12 +224,31 @@ def _sheet_rows(sink: Sink, label: str, sheet: str, number: int, values: list[tu
                     and formula_cells[i].startswith("="):
                 lost.append(f)
             row_values[f] = v
-        row = Row(sink, label, record, r + 1, row_values, names, PERSONAL)
+        row = Row(sink, label, record, lines[r] if lines else r + 1, row_values, names, PERSONAL)
         for f in lost:
             row.report(BLANKED, "a formula with no saved result (open the workbook in Excel and save it)", f)
         out.append(row)
     sink.rows_read[label] += len(out)
     return out
+
+
+def is_annex_csv(path: Path) -> bool:
+    """A CSV file named like an Annex A list ("List 3.csv", "annex_a_list_3.csv")."""
+    return list_number(path.stem) is not None
+
+
+def read_csv_lists(sink: Sink, files: list[tuple[Path, str]]) -> None:
+    """Annex A lists saved one per CSV file (named "List 3…"); read together like one workbook."""
+    lists: dict[int, list[Row]] = {}
+    for path, label in files:
+        number = list_number(path.stem)
+        if number in lists:
+            raise MalformedFile(label, f"a second List {number} file in the same folder")
+        headers, rows = read_csv_rows(path, label)
+        values = [tuple(headers)] + [tuple(cells) for _, cells in rows]
+        lines = [1] + [line for line, _ in rows]
+        lists[number] = _sheet_rows(sink, label, "", number, values, [], lines)
+    _build(sink, lists)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -348,11 +348,14 @@ def match_columns(headers: Iterable, spec: Mapping[str, Iterable[str]]) -> dict[
     """Which column holds each wanted field: ``spec`` maps a field to the header spellings it may
     have. Headers are compared normalised (case, spaces, underscores, punctuation and curly quotes
     ignored); a header that only adds to a known spelling ("Date of Birth (dd/mm/yyyy)") also
-    matches when the spelling is at least 10 characters. Returns {field: column index}."""
+    matches when the spelling is at least 10 characters; last, a spelling "re:<pattern>" is a
+    regular expression searched in the reduced header (lower case letters and digits only, e.g.
+    "re:child.*id"). Returns {field: column index}."""
+    spec = {f: list(aliases) for f, aliases in spec.items()}
     normal = [norm_key(h) for h in headers]
     taken: set[int] = set()
     found: dict[str, int] = {}
-    wanted = {f: [norm_key(a) for a in aliases] for f, aliases in spec.items()}
+    wanted = {f: [norm_key(a) for a in aliases if not a.startswith("re:")] for f, aliases in spec.items()}
     for f, keys in wanted.items():  # exact spellings first, for every field
         for i, h in enumerate(normal):
             if h and i not in taken and h in keys:
@@ -369,6 +372,15 @@ def match_columns(headers: Iterable, spec: Mapping[str, Iterable[str]]) -> dict[
                 found[f] = i
                 taken.add(i)
                 break
+    for f, aliases in spec.items():   # last, loose patterns ("re:child.*id") on the reduced header
+        if f in found:
+            continue
+        patterns = [re.compile(a[3:]) for a in aliases if a.startswith("re:")]
+        for i, h in enumerate(normal):
+            if h and i not in taken and any(p.search(h) for p in patterns):
+                found[f] = i
+                taken.add(i)
+                break
     return found
 
 
@@ -380,6 +392,46 @@ def require_columns(file: str, where: str, found: Mapping[str, int], spec: Mappi
         names = ", ".join(repr(list(spec[f])[0]) for f in missing)
         seen = ", ".join(str(h) for h in headers if clean_text(h)) or "none"
         raise MalformedFile(file, f"{where}: no column {names} (mandatory; columns found: {seen})")
+
+
+def read_text(path, label: str) -> str:
+    """A text file as str: UTF-8 (with or without BOM), else Windows-1252 (Excel's "CSV")."""
+    try:
+        raw = open(path, "rb").read()
+    except OSError as exc:
+        raise MalformedFile(label, f"cannot be read: {exc.strerror or exc}") from exc
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+def read_csv_rows(path, label: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """(headers, [(line number, cells)]) of a CSV file (comma, semicolon or tab separated; the
+    header is line 1); blank lines are skipped."""
+    import csv
+    import io
+
+    text = read_text(path, label)
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        headers = next(reader)
+    except StopIteration:
+        return [], []
+    except csv.Error as exc:
+        raise MalformedFile(label, f"not a readable CSV file: {exc}") from exc
+    rows = []
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                rows.append((reader.line_num, cells))
+    except csv.Error as exc:
+        raise MalformedFile(label, f"not a readable CSV file (line {reader.line_num}): {exc}") from exc
+    return headers, rows
 
 
 # ---------------------------------------------------------------------------------------------

@@ -224,6 +224,7 @@ def scan(folder: Path) -> tuple[list[_Found], list[str]]:
     ignored: list[str] = []
     csv_sets: dict[tuple[Path, str], dict[str, tuple[Path, str]]] = defaultdict(dict)
     xml_903: list[tuple] = []
+    annex_csvs: dict[Path, list[tuple[Path, str]]] = defaultdict(list)
     paths = []
     for here, dirs, names in os.walk(folder, followlinks=True):   # symlinked returns are read too
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -235,7 +236,10 @@ def scan(folder: Path) -> tuple[list[_Found], list[str]]:
         if suffix == ".csv":
             kind = ssda903.sniff_csv(path)
             if kind is None:
-                ignored.append(f"{label}: not an SSDA903 table")
+                if annex_a.is_annex_csv(path):
+                    annex_csvs[path.parent].append((path, label))
+                else:
+                    ignored.append(f"{label}: neither an SSDA903 table nor an Annex A list")
                 continue
             _, stem = ssda903.table_of_name(path)
             group = csv_sets[(path.parent, stem)]
@@ -278,6 +282,10 @@ def scan(folder: Path) -> tuple[list[_Found], list[str]]:
         labels = sorted(lb for g in sets for _, lb in g.values()) + [lb for _, lb, _ in xml_903]
         found.append(_Found(ssda903.FORMAT, ", ".join(labels),
                             lambda sink: ssda903.read_all(sink, sets, xml_903), labels))
+    for parent, files in sorted(annex_csvs.items()):
+        labels = [lb for _, lb in files]
+        found.append(_Found(annex_a.FORMAT, ", ".join(labels),
+                            lambda sink, fs=list(files): annex_a.read_csv_lists(sink, fs), labels))
     found.sort(key=lambda f: (RANKS[f.format], f.label))
     return found, ignored
 

@@ -33,8 +33,6 @@ legal-status-only change (RNE L).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -45,8 +43,8 @@ from importers.common import (
     ACCOMMODATION, ACTIVITY, ADOPTER_LEGAL_STATUS, ADOPTER_SEX, ADOPTION_REVERSED, CONFLICT,
     CORRECTED, EPISODE_CEASED, ETHNICITY, IN_TOUCH, LEGAL_STATUS, MERGED, MISSING_TYPE,
     NEW_EPISODE_REASON, NOT_IMPORTED, PARTICIPATION, PLACE_CHANGE, PLACEMENT, PRIMARY_NEED, PROVIDER,
-    SEX, UNKNOWN_CODE, UPN_UNKNOWN, WORKER_CHANGE, MalformedFile, Row, RowRejected, Sink, clean_text,
-    event_id, find_child, find_children, leaf_values, line_of, match_columns, norm_key, read_xml,
+    SEX, UPN_UNKNOWN, WORKER_CHANGE, MalformedFile, Row, RowRejected, Sink, event_id, find_child,
+    find_children, leaf_values, line_of, match_columns, norm_key, read_csv_rows, read_xml,
     require_columns,
 )
 
@@ -151,41 +149,6 @@ def table_of_headers(headers: list[str]) -> str | None:
         if all(norm_key(s) in keys for s in TABLES[kind]["signature"]):
             return kind
     return None
-
-
-def _read_text(path: Path, label: str) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise MalformedFile(label, f"cannot be read: {exc.strerror or exc}") from exc
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
-
-
-def read_csv_rows(path: Path, label: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """(headers, [(line number, cells)]) of a CSV file (comma, semicolon or tab separated)."""
-    text = _read_text(path, label)
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        headers = next(reader)
-    except StopIteration:
-        return [], []
-    except csv.Error as exc:
-        raise MalformedFile(label, f"not a readable CSV file: {exc}") from exc
-    rows = []
-    try:
-        for cells in reader:
-            if any(c.strip() for c in cells):
-                rows.append((reader.line_num, cells))
-    except csv.Error as exc:
-        raise MalformedFile(label, f"not a readable CSV file (line {reader.line_num}): {exc}") from exc
-    return headers, rows
 
 
 def sniff_csv(path: Path) -> str | None:

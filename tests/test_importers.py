@@ -483,6 +483,32 @@ def test_messy_annex_a(tmp_path):
         assert cl.loc["2001", column] == cl.loc["2002", column] == value, column
 
 
+def test_annex_a_lists_as_csv_files_with_loose_headers(tmp_path):
+    """Lists saved one per CSV file, named for the list, headers worded differently."""
+    folder = tmp_path / "csv"
+    write(folder / "Annex A List 1 contacts.csv", """
+        Child ID (LA),Sex,DOB,Date contact received,Source of contact
+        C1,Female,01/02/2015,16/09/2020,q) 6: Police
+        C2,M,#N/A,44090,2A
+        C3,M,,,Police
+        """)
+    write(folder / "list_3.csv", """
+        child_id;gender;Referral date (dd/mm/yyyy);Referral source;Referral NFA
+        C1;F;17/09/2020;6;Yes
+        """)
+    write(folder / "notes.csv", "anything,else\n1,2\n")
+    source = read_returns(folder)
+    t = source.tables
+    contacts = t["ssd_contacts"].set_index("cont_person_id")
+    assert contacts.loc["C1", "cont_contact_date"] == contacts.loc["C2", "cont_contact_date"] == pd.Timestamp("2020-09-16")
+    assert contacts.loc["C1", "cont_contact_source_code"] == "6" and contacts.loc["C2", "cont_contact_source_code"] == "2A"
+    assert t["ssd_cin_episodes"]["cine_referral_nfa"].tolist() == ["Y"]
+    [rejected] = by_action(source, REJECTED)
+    assert (rejected.file, rejected.row, rejected.child_id) == ("Annex A List 1 contacts.csv", 4, "C3")
+    assert rejected.reason == "no Date contact received"
+    assert any(i.startswith("notes.csv") for i in source.ignored)
+
+
 def test_unknown_codes_are_kept_and_reported(tmp_path):
     folder = tiny_903(tmp_path / "r")
     write(folder / "missing.csv", """
