@@ -177,20 +177,41 @@ def read_file(sink: Sink, path: Path, label: str) -> None:
     values_wb = _open(path, label, data_only=True)
     formulas_wb = _open(path, label, data_only=False)
     try:
-        sheets: dict[int, tuple[str, list[Row]]] = {}
+        candidates: dict[int, list[str]] = {}
         for name in values_wb.sheetnames:
             number = list_number(name)
-            if number is None or number in sheets:
-                continue
-            values = [tuple(r) for r in values_wb[name].iter_rows(values_only=True)]
-            formulas = [tuple(r) for r in formulas_wb[name].iter_rows(values_only=True)]
-            sheets[number] = (name, _sheet_rows(sink, label, name, number, values, formulas))
+            if number is not None:
+                candidates.setdefault(number, []).append(name)
+        sheets: dict[int, tuple[str, list[Row]]] = {}
+        for number, names in sorted(candidates.items()):
+            # Several sheets may name one list ("List 3", "List 3 notes"): the first that has the
+            # list's header row is the list; none having one is a malformed workbook.
+            failure = None
+            for name in names:
+                values = [tuple(r) for r in values_wb[name].iter_rows(values_only=True)]
+                if len(names) > 1 and _header_row(values, _id_aliases(number)) is None:
+                    continue
+                formulas = [tuple(r) for r in formulas_wb[name].iter_rows(values_only=True)]
+                try:
+                    sheets[number] = (name, _sheet_rows(sink, label, name, number, values, formulas))
+                    break
+                except MalformedFile as exc:
+                    failure = exc
+            else:
+                if failure is not None:
+                    raise failure
+                raise MalformedFile(label, f"none of the sheets {', '.join(map(repr, names))} has a "
+                                           f"{_id_aliases(number)[0]!r} column in its first {HEADER_SEARCH_ROWS} rows")
     finally:
         values_wb.close()
         formulas_wb.close()
     if not sheets:
         raise MalformedFile(label, "no sheet named like an Annex A list (\"List 1\" … \"List 11\")")
     _build(sink, {n: rows for n, (_, rows) in sheets.items()})
+
+
+def _id_aliases(number: int) -> list[str]:
+    return LISTS[11]["fields"]["adopter"] if number == 11 else COMMON["id"]
 
 
 def _sheet_rows(sink: Sink, label: str, sheet: str, number: int, values: list[tuple],

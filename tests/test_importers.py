@@ -509,6 +509,22 @@ def test_annex_a_lists_as_csv_files_with_loose_headers(tmp_path):
     assert any(i.startswith("notes.csv") for i in source.ignored)
 
 
+def test_annex_a_notes_sheet_beside_a_list(tmp_path):
+    """A guidance sheet also named for a list is passed over; an empty list sheet is nothing."""
+    folder = tmp_path / "a"
+    folder.mkdir()
+    wb = openpyxl.Workbook()
+    wb.active.title = "List 3 notes"
+    wb.active.append(["Please list every referral in the six months before the inspection."])
+    wb.create_sheet("List 3").append(["Child Unique ID", "Date of referral"])
+    wb["List 3"].append([1, dt.datetime(2020, 1, 1)])
+    wb.create_sheet("List 4")
+    wb.save(folder / "annex.xlsx")
+    source = read_returns(folder)
+    assert source.tables["ssd_cin_episodes"]["cine_referral_date"].tolist() == [pd.Timestamp("2020-01-01")]
+    assert source.report == []
+
+
 def test_unknown_codes_are_kept_and_reported(tmp_path):
     folder = tiny_903(tmp_path / "r")
     write(folder / "missing.csv", """
