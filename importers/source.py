@@ -270,13 +270,11 @@ def scan(folder: Path) -> tuple[list[_Found], list[str]]:
             ignored.append(f"{label}: old Excel format (.xls); save it as .xlsx to load it")
         else:
             ignored.append(f"{label}: not a statutory return file")
-    sets = []
-    for (parent, stem), group in sorted(csv_sets.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
-        labels = [lb for _, lb in group.values()]
-        if "header" not in group:
-            # Without the header nobody is a known child: every row would be rejected. Say so.
-            raise _failure(labels[0], f"SSDA903 CSV tables without a header table: {', '.join(sorted(labels))}")
-        sets.append(dict(group))
+    sets = [dict(g) for _, g in sorted(csv_sets.items(), key=lambda kv: (str(kv[0][0]), kv[0][1]))]
+    if sets and not xml_903 and not any("header" in g for g in sets):
+        # Without a header table nobody is a known child: every row would be rejected. Say so.
+        labels = sorted(lb for g in sets for _, lb in g.values())
+        raise _failure(labels[0], f"SSDA903 CSV tables without a header table: {', '.join(labels)}")
     if sets or xml_903:
         # Every 903 return together: a child's episodes over several years are one history.
         labels = sorted(lb for g in sets for _, lb in g.values()) + [lb for _, lb, _ in xml_903]
