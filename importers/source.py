@@ -15,6 +15,8 @@ listed as ignored. The results are merged:
   A duplicate *within* one table of one file is reported too.
 - A child's looked-after episodes come from one format only: SSDA903 episodes when the child
   has any, else Annex A List 8 (whose single period of care would otherwise overlap them).
+- Records dated after today cannot have happened and are rejected; end dates after today are
+  blanked (not yet ended).
 - Reviews and visits of children in care are linked to the period of care holding their date.
 - Rows referring to a child who is in no child list, and rows ending before they start, are
   rejected; a reference to a record that is not there (a referral, a plan) is blanked.
@@ -376,6 +378,33 @@ def _a(noun: str) -> str:
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
+# The date each record happened on: a record dated after today cannot have happened (the returns'
+# "impossible dates") and is rejected; an end date after today is blanked (not yet ended).
+EVENT_DATES = {
+    "ssd_contacts": "cont_contact_date", "ssd_early_help_episodes": "earl_episode_start_date",
+    "ssd_cin_episodes": "cine_referral_date", "ssd_cin_assessments": "cina_assessment_start_date",
+    "ssd_cin_plans": "cinp_cin_plan_start_date", "ssd_s47_enquiry": "s47e_s47_start_date",
+    "ssd_initial_cp_conference": "icpc_icpc_date", "ssd_cp_plans": "cppl_cp_plan_start_date",
+    "ssd_cp_visits": "cppv_cp_visit_date", "ssd_cp_reviews": "cppr_cp_review_date",
+    "ssd_cla_episodes": "clae_cla_episode_start_date", "ssd_cla_placement": "clap_cla_placement_start_date",
+    "ssd_legal_status": "lega_legal_status_start_date", "ssd_cla_reviews": "clar_cla_review_date",
+    "ssd_cla_visits": "clav_cla_visit_date", "ssd_cla_health": "clah_health_check_date",
+    "ssd_missing": "miss_missing_episode_start_date", "ssd_involvements": "invo_involvement_start_date",
+}
+END_DATES = {
+    "ssd_early_help_episodes": "earl_episode_end_date", "ssd_cin_episodes": "cine_close_date",
+    "ssd_cin_assessments": "cina_assessment_auth_date", "ssd_cin_plans": "cinp_cin_plan_end_date",
+    "ssd_s47_enquiry": "s47e_s47_end_date", "ssd_cp_plans": "cppl_cp_plan_end_date",
+    "ssd_cla_episodes": "clae_cla_episode_ceased_date", "ssd_cla_placement": "clap_cla_placement_end_date",
+    "ssd_legal_status": "lega_legal_status_end_date", "ssd_missing": "miss_missing_episode_end_date",
+    "ssd_involvements": "invo_involvement_end_date",
+}
+
+
+def today() -> pd.Timestamp:
+    return pd.Timestamp(datetime.now(timezone.utc).date())
+
+
 def _int(value) -> int | None:
     try:
         return None if value is None or pd.isna(value) else int(value)
@@ -473,6 +502,29 @@ class _Merger:
         kept = pd.DataFrame({c: pd.Series([r.get(c) for r in kept_rows], dtype=object) for c in f.columns})
         out = pd.concat([f[~dup], kept], ignore_index=True)
         return out
+
+    def not_in_the_future(self, frames: dict[str, pd.DataFrame], now: pd.Timestamp) -> None:
+        """Records dated after today rejected; end dates after today blanked."""
+        for table, col in EVENT_DATES.items():
+            f = frames.get(table)
+            if f is None or f.empty:
+                continue
+            when = pd.to_datetime(f[col])
+            bad = (when > now).fillna(False).to_numpy(dtype=bool)
+            if bad.any():
+                for row, w in zip(f[bad].to_dict("records"), when[bad]):
+                    self.note(row, table, col, w, REJECTED, f"dated {w:%Y-%m-%d}, after today: it cannot have happened yet")
+                frames[table] = f = f[~bad].reset_index(drop=True)
+            end_col = END_DATES.get(table)
+            if end_col is not None and not f.empty:
+                end = pd.to_datetime(f[end_col])
+                late = (end > now).fillna(False).to_numpy(dtype=bool)
+                if late.any():
+                    for row, w in zip(f[late].to_dict("records"), end[late]):
+                        self.note(row, table, end_col, w, BLANKED, "after today: read as not yet ended")
+                    f = f.copy()
+                    f.loc[late, end_col] = None
+                    frames[table] = f
 
     def link_care(self, frames: dict[str, pd.DataFrame]) -> None:
         """Reviews and visits of children in care: the period of care (clae_cla_id) holding their date."""
@@ -609,6 +661,7 @@ def merge(sinks: list[Sink]) -> tuple[dict[str, pd.DataFrame], list[RejectedRow]
     m.one_source_of_care(frames)
     for table in list(frames):
         frames[table] = m.dedupe(table, frames[table])
+    m.not_in_the_future(frames, today())
     m.link_care(frames)
     m.resolve(frames)
     _drop_unused_workers(frames)

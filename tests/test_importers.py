@@ -35,6 +35,11 @@ CIN = EXTERNAL / "cin-census"
 ANNEX = EXTERNAL / "annex-a" / "Annex_A_2024_Jan.xlsx"
 
 
+def today() -> dt.date:
+    """The importer's today (records dated after it are impossible and rejected)."""
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
 def d(text: str) -> dt.date:
     return dt.datetime.strptime(text, "%d/%m/%Y").date()
 
@@ -136,17 +141,22 @@ def test_ssda903_csv_tables(tmp_path):
     assert set(t["ssd_cla_episodes"]["clae_person_id"]) == {r["CHILD"] for r in episodes}
     assert t["ssd_cla_episodes"]["clae_person_id"].nunique() == 2123
 
-    # Rejected rows: reviews whose date no period of care covers (most are of children with no
-    # episode at all in this return), and the one social worker episode, whose CHILD10 is in no
-    # header. Worked out from the files: 3,063 + 2,709 reviews (after the 14 repeats of the same
-    # child and date are read once; 6 of them fall in gaps left by rule 4) + 1.
-    no_episode = sum(1 for child, _ in set(reviews) if child not in intervals)
-    outside = reviews_outside_care(reviews, intervals)
+    # Rejected rows: reviews dated after today (the files run to 2030: impossible dates), reviews
+    # whose date no period of care covers (most are of children with no episode at all in this
+    # return; a few fall in gaps left by rule 4), and the one social worker episode, whose CHILD10
+    # is in no header. Counted after the 14 repeats of the same child and date are read once. (On
+    # 23 November 2026: 68 future; 5,740 outside care, 3,031 of them with no episode; 1.)
+    now = today()
+    future = {(c, w) for c, w in set(reviews) if w > now}
+    past = set(reviews) - future
+    no_episode = sum(1 for child, _ in past if child not in intervals)
+    outside = reviews_outside_care(past, intervals)
     sw = [r for r in csv_rows(D903 / "sw_episodes.csv") if r["CHILD"] not in {h["CHILD"] for h in header}]
     rejected = by_action(source, REJECTED)
-    assert len(rejected) == outside + len(sw) == 3063 + 2709 + 1
-    assert sum(1 for r in rejected if "no looked-after episode" in r.reason) == no_episode == 3063
-    assert len(t["ssd_cla_reviews"]) == len(set(reviews)) - outside
+    assert len(rejected) == len(future) + outside + len(sw)
+    assert sum(1 for r in rejected if "after today" in r.reason) == len(future) > 0
+    assert sum(1 for r in rejected if "no looked-after episode" in r.reason) == no_episode > 3000
+    assert len(t["ssd_cla_reviews"]) == len(past) - outside
     repeats = len(reviews) - len(set(reviews))
     assert len(by_action(source, MERGED)) == repeats == 14
     # OC2 (no dates) and previous permanence are reported row by row as not imported.
@@ -175,15 +185,16 @@ def test_ssda903_xml(tmp_path):
     assert len(t["ssd_person"]) == len(set(children)) == 253
     assert len(t["ssd_cla_episodes"]) == len(eps) == 459
     intervals = care_intervals(eps)
-    outside = reviews_outside_care(reviews, intervals)
-    assert len(by_action(source, REJECTED)) == outside == 298 + 249
-    assert len(t["ssd_cla_reviews"]) == len(set(reviews)) - outside
+    past = {(c, w) for c, w in set(reviews) if w <= today()}
+    outside = reviews_outside_care(past, intervals)
+    assert len(by_action(source, REJECTED)) == len(set(reviews)) - len(past) + outside
+    assert len(t["ssd_cla_reviews"]) == len(past) - outside
 
 
 @needs_external
 def test_cin_census_files():
-    children, referrals, bad_assessments, bad_with_factors = set(), set(), set(), set()
-    icpcs = set()
+    now = today().isoformat()        # ISO dates compare as text
+    children, referrals, icpcs, bad_assessments, bad_with_factors = set(), set(), set(), set(), set()
     for path in sorted(CIN.glob("*.xml")):
         root = ET.parse(path).getroot()
         for child in root.iter("Child"):
@@ -197,22 +208,27 @@ def test_cin_census_files():
                         icpcs.add((cid, when))
                 for a in det.findall("Assessments"):
                     start, auth = a.findtext("AssessmentActualStartDate"), a.findtext("AssessmentAuthorisationDate")
-                    if start and auth and auth < start:   # ISO dates compare as text
+                    if start > now or (auth and auth < start):
                         bad_assessments.add((cid, start))
                         if a.findall("FactorsIdentifiedAtAssessment/AssessmentFactors"):
                             bad_with_factors.add((cid, start))
+    future_referrals = {r for r in referrals if r[1] > now}
+    future_icpcs = {c for c in icpcs if c[1] > now}
 
     source = read_returns(CIN)   # the folder itself: its LICENSE is ignored
     t = source.tables
     # 332 children in the 2022 file + the same 2 children in the 2024 and 2026 files.
     assert len(t["ssd_person"]) == len(children) == 334
-    assert len(t["ssd_cin_episodes"]) == len(referrals) == 404
-    assert len(t["ssd_initial_cp_conference"]) == len(icpcs) == 352
-    # Rejected: the assessment authorised (2020) before it started (2028), in both tiny files but
-    # one assessment, and its assessment factors with it.
+    # 404 referrals and 352 conferences, less those dated after today (the 2022 file runs to 2030).
+    assert len(referrals) == 404 and len(icpcs) == 352 and future_referrals and future_icpcs
+    assert len(t["ssd_cin_episodes"]) == len(referrals) - len(future_referrals)
+    assert len(t["ssd_initial_cp_conference"]) == len(icpcs) - len(future_icpcs)
+    # Rejected: those, and the tiny files' one assessment (in both files) started in 2028 and
+    # authorised in 2020, with its assessment factors.
     rejected = by_action(source, REJECTED)
-    assert len(rejected) == len(bad_assessments) + len(bad_with_factors) == 2
-    assert {r.record for r in rejected} == {"Assessments"}
+    assert len(bad_assessments) == len(bad_with_factors) == 1
+    assert len(rejected) == len(future_referrals) + len(future_icpcs) + 2
+    assert sum(1 for r in rejected if r.record == "Assessments") == 2
     assert "ssd_assessment_factors" in source.absent   # its only factors belonged to that assessment
     assert len(by_action(source, NOT_IMPORTED)) == 1   # the 2026 file's pre-proceedings block
     assert source.reference_date == pd.Timestamp("2024-03-31")
