@@ -1,10 +1,10 @@
 """A folder of statutory returns as one set of SSD tables: the refresh's source when the config
 says ``[source] type = "returns"``.
 
-Every file in the folder (and its subfolders) that is recognised is read: SSDA903 CSV tables
-(the tables of one return share a folder and a file-name stem, e.g. ``2024_header.csv`` and
-``2024_episodes.csv``), SSDA903 XML, CIN census XML and Annex A workbooks. Anything else is
-listed as ignored. The results are merged:
+Every file in the folder (and its subfolders, symlinks followed) that is recognised is read:
+SSDA903 CSV tables and XML (all of them together, so several years make one history per child),
+CIN census XML, Annex A workbooks and Annex A lists saved as CSV. Anything else is listed as
+ignored. The results are merged:
 
 - A child is the same child in every file when the IDs match (SSDA903 ``CHILD``, CIN
   ``LAchildID``, Annex A ``Child Unique ID``; numeric IDs compared without leading zeros).
