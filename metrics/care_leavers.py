@@ -47,8 +47,10 @@ PATHWAY_PLAN_MONTHS = 6           # pathway plan reviewed at least every 6 month
 CL_BASE = [*BASE_COLUMNS, "age", "eligibility", "personal_advisor"]
 
 
-def care_leaver_records(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """One record per young person (the one with the latest contact if several)."""
+def care_leaver_records(tables: Mapping[str, pd.DataFrame], on=None) -> pd.DataFrame:
+    """One record per young person: the one with the latest contact, or with ``on`` the latest
+    whose contact is on or before that day (a source that keeps a record per contact then gives
+    the position as it was; a young person with no record by then keeps their earliest one)."""
     c = tables["ssd_care_leavers"]
     out = pd.DataFrame({
         "record_id": text(c["clea_table_id"]),
@@ -66,6 +68,15 @@ def care_leaver_records(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     })
     out = out[(out["person_id"] != "").to_numpy()]
     out = out.sort_values(["person_id", "latest_contact", "record_id"], na_position="first", kind="stable")
+    if on is not None:
+        day_ = pd.Timestamp(on).normalize()
+        later = (out["latest_contact"] > day_).fillna(False).to_numpy(dtype=bool)
+        by_then = out[~later]
+        # Nobody's record by then: keep their earliest record (flagged "after the period end").
+        first = out[later].drop_duplicates("person_id", keep="first")
+        first = first[~first["person_id"].isin(by_then["person_id"].unique())]
+        out = pd.concat([by_then, first]).sort_values(
+            ["person_id", "latest_contact", "record_id"], na_position="first", kind="stable")
     return out.drop_duplicates("person_id", keep="last").reset_index(drop=True)
 
 
@@ -118,9 +129,11 @@ def _label(rows: pd.DataFrame, tables) -> pd.DataFrame:
 def _run(measure_id: str, tables, periods: list[Period], by, columns: list[str], ages: tuple[int, int],
          flag) -> MeasureResult:
     src = _Sources(tables)
-    records = care_leaver_records(tables)
+    many = tables["ssd_care_leavers"]["clea_person_id"].duplicated().any()
+    latest = care_leaver_records(tables)
 
     def build(p: Period) -> pd.DataFrame:
+        records = care_leaver_records(tables, on=p.end) if many else latest
         c = _care_leavers(src, records, p.end, *ages)
         if describes_a_later_time(c, p):
             # Most of the cohort's records have been updated since the period ended: they describe

@@ -268,3 +268,22 @@ def test_a_past_month_the_records_no_longer_describe_is_blank(tables):
     for measure_id in ("cl_in_touch", "cl_accommodation", "cl_eet", "cl_pathway_plan"):
         s = registry.get(measure_id).run(tables, [period_for("2025-09")], None, MetricSettings()).summary
         assert s["denominator"].sum() == 0 and s["value"].isna().all(), measure_id
+
+
+def test_a_source_with_a_record_per_contact_gives_each_month_as_it_was(tables):
+    # L3 (21 on 31 Mar 2026) also has an older record: contact 10 Mar 2025. On 31 March 2025 L3 is
+    # 20; the records then: L3's older record (contact 10 Mar 2025, in the 8 weeks from 3 Feb:
+    # in touch); L4 (21 then), L5 (19), L6 (19) as before (L4 and L5 contacts 2026: after the
+    # period end; L6 none). "After" is 2 of 4, not more than half, so the month is counted:
+    # denominator L3 + L6 = 2 (L4, L5 listed, not counted), numerator L3 = 1.
+    t = dict(tables)
+    extra = _frame("ssd_care_leavers", [
+        {"clea_table_id": "OLD3", "clea_person_id": "L3", "clea_care_leaver_eligibility": "Former relevant",
+         "clea_care_leaver_latest_contact": "2025-03-10", "clea_care_leaver_accommodation": "B1",
+         "clea_care_leaver_accom_suitable": "Suitable", "clea_care_leaver_activity": "F1"}])
+    t["ssd_care_leavers"] = pd.concat([tables["ssd_care_leavers"], extra], ignore_index=True)
+    _, s = run(t, "cl_in_touch", "2025-03")
+    assert figures(s) == (1, 2)
+    # and the latest month still uses L3's latest record (3 Feb 2026: out of the 8 weeks), as before
+    _, now = run(t, "cl_in_touch")
+    assert figures(now) == (1, 3)
