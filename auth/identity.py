@@ -217,7 +217,13 @@ class OrgIndex:
 
 
 def build_org_index(tables: Mapping[str, pd.DataFrame]) -> OrgIndex:
-    inv = tables[INVOLVEMENTS]
+    # A source without allocations (e.g. statutory returns with no worker episodes) has an empty
+    # organisation: nobody below senior leader is given any child, rather than a crash at sign-in.
+    from data_access.schema import TABLES
+
+    inv = tables.get(INVOLVEMENTS)
+    if inv is None:
+        inv = pd.DataFrame({c: pd.Series(dtype=object) for c in TABLES[INVOLVEMENTS].columns})
     prof = tables[PROFESSIONALS]
     dept = tables[DEPARTMENT]
 

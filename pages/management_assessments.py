@@ -32,6 +32,11 @@ start_label = {
     "referral": "the referral date",
 }[ctx.settings.assessment_start_point]
 
+if "ssd_cin_assessments" not in ctx.tables:
+    st.info("**Not available from this source.** This report needs the assessments table "
+            "(ssd_cin_assessments), which the source does not provide.")
+    st.stop()
+
 with st.container(border=True):
     auth = ctx.tables["ssd_cin_assessments"]["cina_assessment_auth_date"]
     choice = period_filter(ctx.as_at, auth.min() if len(auth) else None)

@@ -65,3 +65,11 @@ def test_labels_when_the_viewer_sees_no_team_or_worker_at_all():
     out = label_org(pd.DataFrame({"team": ["T1", None], "worker": ["W1", ""]}), t, team_col="team", worker_col="worker")
     assert list(out["team"]) == [OTHER_TEAM, UNKNOWN_TEAM]
     assert list(out["worker"]) == [OTHER_WORKER, UNALLOCATED]
+
+
+def test_a_source_without_allocations_gives_managers_nothing_rather_than_failing():
+    from auth.identity import Role, derive_scope
+
+    t = extract()
+    scope, aggregate = derive_scope(Role.TEAM_MANAGER, "W1", t, "2026-10-31")
+    assert not scope.all_access and not scope.children and not aggregate.children
