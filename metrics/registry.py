@@ -94,8 +94,12 @@ def get(measure_id: str) -> Measure:
 
 
 def all_measures() -> list[Measure]:
+    """Every measure in catalogue order: by module (MEASURE_MODULES), then as each module
+    registers them, whatever order the modules happened to be imported in."""
     _load_all()
-    return list(_REGISTRY.values())
+    order = {name: i for i, name in enumerate(MEASURE_MODULES)}
+    return sorted(_REGISTRY.values(),
+                  key=lambda m: order.get(getattr(m.compute, "__module__", ""), len(order)))
 
 
 # Modules that register measures, in catalogue order (measures.md sections).
