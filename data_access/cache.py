@@ -20,8 +20,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -146,6 +148,37 @@ class LoadedCache:
         return table in self.tables
 
 
+# ---- read-only frames ---------------------------------------------------------------------------
+# Frames loaded from an extract (and the access-scoped frames cut from them) are shared by every
+# session and never modified. They are registered here, by identity, so that the measures may keep
+# what they derive from one of them (normalised columns, sorted indexes) for as long as the frame
+# lives (metrics.memo). A frame built anywhere else (a test's hand-made table) is never registered:
+# the measures then derive everything afresh, so changing such a frame in place is always safe.
+
+_READ_ONLY: dict[int, weakref.ref] = {}
+_READ_ONLY_LOCK = threading.Lock()
+
+
+def _forget(key: int, ref: weakref.ref) -> None:
+    with _READ_ONLY_LOCK:
+        if _READ_ONLY.get(key) is ref:
+            del _READ_ONLY[key]
+
+
+def mark_read_only(frames) -> None:
+    """Register ``frames`` (DataFrames) as read-only shared data (see above)."""
+    with _READ_ONLY_LOCK:
+        for frame in frames:
+            if isinstance(frame, pd.DataFrame) and not is_read_only(frame):
+                key = id(frame)
+                _READ_ONLY[key] = weakref.ref(frame, lambda ref, key=key: _forget(key, ref))
+
+
+def is_read_only(frame) -> bool:
+    ref = _READ_ONLY.get(id(frame))
+    return ref is not None and ref() is frame
+
+
 def load_extract(folder: Path, tables: list[str] | None = None) -> LoadedCache:
     folder = Path(folder)
     manifest = read_manifest(folder)
@@ -155,6 +188,7 @@ def load_extract(folder: Path, tables: list[str] | None = None) -> LoadedCache:
         path = folder / f"{name}.parquet"
         if path.exists():
             frames[name] = pq.read_table(path).to_pandas()
+    mark_read_only(frames.values())
     return LoadedCache(folder=folder, manifest=manifest, tables=frames)
 
 

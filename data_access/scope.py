@@ -11,6 +11,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from data_access.cache import is_read_only, mark_read_only
 from data_access.schema import PERSON, PROF, TEAM, TABLES
 
 
@@ -105,4 +106,7 @@ def apply_scope(tables: Mapping[str, pd.DataFrame], scope: Scope) -> dict[str, p
             out[name] = frame[ids.get_indexer(frame[column]) >= 0]
         else:
             out[name] = frame.iloc[0:0]
+    if all(is_read_only(f) for f in tables.values()):
+        # Cut from a shared extract: just as read-only (each scope's frames are cached once).
+        mark_read_only(out.values())
     return out

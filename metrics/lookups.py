@@ -11,6 +11,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from metrics.memo import derived
+
 UNKNOWN_TEAM = "Team not recorded"
 UNKNOWN_SERVICE = "Service not recorded"
 UNALLOCATED = "Worker not recorded"
@@ -37,6 +39,10 @@ def team_lookup(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     as a team in a service of the same name.
     """
     dept = tables["ssd_department"]
+    return derived("team_lookup", (dept,), lambda: _team_lookup(dept)).copy(deep=False)
+
+
+def _team_lookup(dept: pd.DataFrame) -> pd.DataFrame:
     ids = dept["dept_team_id"].astype(str)
     parent = dept["dept_team_parent_id"].fillna("").astype(str)
     name = _unique_labels(ids, dept["dept_team_name"])
@@ -62,6 +68,10 @@ def team_lookup(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 def worker_lookup(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per worker: worker_id, worker (unique label), job_title, team_id (their department)."""
     prof = tables["ssd_professionals"]
+    return derived("worker_lookup", (prof,), lambda: _worker_lookup(prof)).copy(deep=False)
+
+
+def _worker_lookup(prof: pd.DataFrame) -> pd.DataFrame:
     ids = prof["prof_professional_id"].astype(str)
     return pd.DataFrame({
         "worker_id": ids.to_numpy(),
@@ -74,37 +84,85 @@ def worker_lookup(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 def child_names(tables: Mapping[str, pd.DataFrame]) -> pd.Series:
     """Display name per person_id ("Forename Surname")."""
     p = tables["ssd_person"]
+    return derived("child_names", (p,), lambda: _child_names(p)).copy(deep=False)
+
+
+def _child_names(p: pd.DataFrame) -> pd.Series:
     name = (p["pers_forename"].fillna("").astype(str) + " " + p["pers_surname"].fillna("").astype(str)).str.strip()
     return pd.Series(name.to_numpy(), index=p["pers_person_id"].astype(str).to_numpy())
 
 
-def _take(values: pd.Series, idx: np.ndarray) -> np.ndarray:
+def _name_index(p: pd.DataFrame) -> tuple[pd.Index, np.ndarray]:
+    names = _child_names(p)
+    names = names[~names.index.duplicated()]
+    return pd.Index(names.index, dtype=object), names.to_numpy(dtype=object)
+
+
+def child_name_array(tables: Mapping[str, pd.DataFrame], person_ids) -> np.ndarray:
+    """The display name of each person ID in ``person_ids`` (first record per ID; "" if none), as
+    an object array: ``child_names(tables)`` without repeated IDs, reindexed."""
+    p = tables["ssd_person"]
+    index, names = derived("child_name_index", (p,), lambda: _name_index(p))
+    ids = np.asarray(person_ids.to_numpy(dtype=object) if isinstance(person_ids, pd.Series) else person_ids, dtype=object)
+    k = index.get_indexer(ids)
+    out = np.where(k >= 0, names[np.maximum(k, 0)] if len(names) else "", "").astype(object)
+    # a recorded name that is missing (None/NaN) reads as "", as reindex(...).fillna("") gives
+    if len(out):
+        bad = pd.isna(out)
+        if bad.any():
+            out[bad] = ""
+    return out
+
+
+def _take(values, idx: np.ndarray) -> np.ndarray:
     """values[idx] where idx >= 0, None elsewhere (also when ``values`` is empty)."""
-    arr = values.to_numpy(dtype=object)
+    arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
     if len(arr) == 0:
         return np.full(len(idx), None, dtype=object)
     return np.where(idx >= 0, arr[np.maximum(idx, 0)], None)
 
 
+def _org_arrays(dept: pd.DataFrame, prof: pd.DataFrame | None):
+    teams = _team_lookup(dept)
+    out = {"team_index": pd.Index(teams["team_id"]), "team": teams["team"].to_numpy(dtype=object),
+           "service_id": teams["service_id"].to_numpy(dtype=object),
+           "service": teams["service"].to_numpy(dtype=object)}
+    if prof is not None:
+        workers = _worker_lookup(prof)
+        out["worker_index"] = pd.Index(workers["worker_id"])
+        out["worker"] = workers["worker"].to_numpy(dtype=object)
+    return out
+
+
+def _ids(values) -> np.ndarray:
+    """IDs as strings, "" where missing (as ``fillna("").astype(str)``)."""
+    if isinstance(values, pd.Series) and values.dtype == object:
+        arr = values.to_numpy()
+        if pd.api.types.infer_dtype(arr, skipna=False) == "string":
+            return arr
+    return values.fillna("").astype(str).to_numpy()
+
+
 def label_org(frame: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, team_col: str,
               worker_col: str | None = None) -> pd.DataFrame:
     """Add team_id, team, service_id, service (and worker_id, worker) columns to ``frame``."""
-    teams = team_lookup(tables)
-    team_ids = frame[team_col].fillna("").astype(str).to_numpy()
-    idx = pd.Index(teams["team_id"]).get_indexer(team_ids)
+    dept = tables["ssd_department"]
+    prof = tables["ssd_professionals"] if worker_col is not None else None
+    org = derived("org_arrays", (dept, prof), lambda: _org_arrays(dept, prof))
+    team_ids = _ids(frame[team_col])
+    idx = org["team_index"].get_indexer(team_ids)
     found = idx >= 0
     other = ~found & (team_ids != "")
     out = frame.copy()
     out["team_id"] = np.where(other, OTHER_ID, team_ids)
-    out["team"] = np.where(found, _take(teams["team"], idx), np.where(other, OTHER_TEAM, UNKNOWN_TEAM))
-    out["service_id"] = np.where(found, _take(teams["service_id"], idx), "")
-    out["service"] = np.where(found, _take(teams["service"], idx), UNKNOWN_SERVICE)
+    out["team"] = np.where(found, _take(org["team"], idx), np.where(other, OTHER_TEAM, UNKNOWN_TEAM))
+    out["service_id"] = np.where(found, _take(org["service_id"], idx), "")
+    out["service"] = np.where(found, _take(org["service"], idx), UNKNOWN_SERVICE)
     if worker_col is not None:
-        workers = worker_lookup(tables)
-        worker_ids = frame[worker_col].fillna("").astype(str).to_numpy()
-        widx = pd.Index(workers["worker_id"]).get_indexer(worker_ids)
+        worker_ids = _ids(frame[worker_col])
+        widx = org["worker_index"].get_indexer(worker_ids)
         wother = (widx < 0) & (worker_ids != "")
         out["worker_id"] = np.where(wother, OTHER_ID, worker_ids)
-        out["worker"] = np.where(widx >= 0, _take(workers["worker"], widx),
+        out["worker"] = np.where(widx >= 0, _take(org["worker"], widx),
                                  np.where(wother, OTHER_WORKER, UNALLOCATED))
     return out
