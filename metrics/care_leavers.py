@@ -30,6 +30,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from metrics import prepared
 from metrics.allocation import allocation_on
 from metrics.looked_after import (
     BASE_COLUMNS, ORG_TABLES, _Sources, age_years, day, days_before, finish, member, months_before,
@@ -82,20 +83,33 @@ def care_leaver_records(tables: Mapping[str, pd.DataFrame], on=None) -> pd.DataF
 
 def _care_leavers(src: _Sources, records: pd.DataFrame, date, min_age: int, max_age: int) -> pd.DataFrame:
     d = pd.Timestamp(date).normalize()
-    people = person_dates(src.tables)
-    dob = people["dob"].reindex(records["person_id"].to_numpy(dtype=object)).to_numpy()
-    death = people["death"].reindex(records["person_id"].to_numpy(dtype=object)).to_numpy()
-    age = age_years(dob, d)
-    alive = pd.isna(death) | (death > np.datetime64(d, "ns"))
-    in_care = member(records["person_id"], src.in_care_on(d)["person_id"])
-    eps = src.episodes
-    first_start = eps.groupby("person_id", sort=False)["start"].min()
-    started = first_start.reindex(records["person_id"].to_numpy(dtype=object)).to_numpy()
-    before = pd.isna(started) | (started <= np.datetime64(d, "ns"))
-    keep = (age >= min_age) & (age <= max_age) & alive & ~in_care & before
-    out = records[keep].reset_index(drop=True)
-    out["age"] = age[keep]
+    keep, age = _care_leaver_flags(src, records, [d], min_age, max_age)
+    out = records[keep[:, 0]].reset_index(drop=True)
+    out["age"] = age[keep[:, 0], 0]
     return out
+
+
+def _care_leaver_flags(src: _Sources, records: pd.DataFrame, dates, min_age: int, max_age: int
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """For each record (rows) and date (columns): whether the young person is a care leaver of that
+    age on that date (the module docstring's rule), and their age then."""
+    ids = records["person_id"].to_numpy(dtype=object)
+    index, dobs, deaths = prepared.person_dates(src.tables)
+    k = index.get_indexer(ids)
+    dob, death = prepared.take(dobs, k), prepared.take(deaths, k)
+    first_ids, first_dates = src.first_start()
+    started = prepared.take(first_dates, first_ids.get_indexer(ids))
+    in_care = src.in_care_people(dates)
+    keep = np.zeros((len(ids), len(dates)), dtype=bool)
+    ages = np.full((len(ids), len(dates)), np.nan)
+    for j, date in enumerate(dates):
+        d = np.datetime64(pd.Timestamp(date).normalize(), "ns")
+        age = age_years(dob, d) if len(ids) else np.zeros(0)
+        alive = pd.isna(death) | (death > d)
+        before = pd.isna(started) | (started <= d)
+        keep[:, j] = (age >= min_age) & (age <= max_age) & alive & ~member(ids, in_care[j]) & before
+        ages[:, j] = age
+    return keep, ages
 
 
 def care_leavers_on(tables: Mapping[str, pd.DataFrame], date, min_age: int = 16, max_age: int = 25) -> pd.DataFrame:

@@ -50,9 +50,11 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from metrics import prepared
 from metrics.allocation import label_by_allocation
 from metrics.front_door import open_at
-from metrics.lookups import child_names
+from metrics.lookups import child_name_array
+from metrics.memo import derived
 from metrics.periods import Period
 from metrics.registry import SUMMARY_COLUMNS, Measure, MeasureResult, register
 from metrics.settings import MetricSettings
@@ -173,14 +175,33 @@ def age_band(dob, on):
 
 def person_dates(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Date of birth and death per person_id (index)."""
-    p = tables["ssd_person"]
-    out = pd.DataFrame({"dob": day(p["pers_dob"]), "death": day(p["pers_death_date"])},
-                       index=pd.Index(text(p["pers_person_id"]), dtype=object))
-    return out[~out.index.duplicated()]
+    index, dob, death = prepared.person_dates(tables)
+    return pd.DataFrame({"dob": dob, "death": death}, index=index)
 
 
 def dob_of(tables, person_ids) -> np.ndarray:
-    return person_dates(tables)["dob"].reindex(np.asarray(person_ids, dtype=object)).to_numpy()
+    index, dob, _ = prepared.person_dates(tables)
+    return prepared.take(dob, index.get_indexer(np.asarray(person_ids, dtype=object)))
+
+
+def _like_reindex(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """values[rows], with what ``reindex`` puts where rows < 0: NaT, NaN (ints become floats,
+    bools and text objects holding NaN)."""
+    values = np.asarray(values)
+    missing = rows < 0
+    if not missing.any():
+        return values[rows] if len(values) else values[:0]
+    if np.issubdtype(values.dtype, np.datetime64):
+        out = values[np.maximum(rows, 0)] if len(values) else np.empty(len(rows), dtype=values.dtype)
+        out[missing] = np.datetime64("NaT")
+        return out
+    if np.issubdtype(values.dtype, np.integer) or np.issubdtype(values.dtype, np.floating):
+        out = (values[np.maximum(rows, 0)] if len(values) else np.empty(len(rows))).astype(float)
+        out[missing] = np.nan
+        return out
+    out = (values[np.maximum(rows, 0)] if len(values) else np.empty(len(rows))).astype(object)
+    out[missing] = np.nan
+    return out
 
 
 def on_dates(intervals: pd.DataFrame, person_ids, dates, payload: list[str]) -> pd.DataFrame:
@@ -188,28 +209,27 @@ def on_dates(intervals: pd.DataFrame, person_ids, dates, payload: list[str]) -> 
     date (:func:`metrics.front_door.open_at`: start <= date and end blank or after it); the
     latest-starting one if several; NaN/None
     where there is none. ``intervals`` has person_id, start, end and the payload columns."""
-    pairs = pd.DataFrame({
-        "person_id": np.asarray(person_ids, dtype=object),
-        "date": pd.to_datetime(pd.Series(np.asarray(dates))).dt.normalize().to_numpy(),
-    })
-    pairs["_i"] = np.arange(len(pairs))
-    if pairs.empty or intervals.empty:
-        return pd.DataFrame({c: pd.Series([None] * len(pairs), dtype=object) for c in payload})
-    m = pairs.merge(intervals[["person_id", "start", "end", *payload]], on="person_id", how="inner")
-    m = m[open_at(m["start"], m["end"], m["date"])]
-    m = m.sort_values(["_i", "start"], kind="stable").drop_duplicates("_i", keep="last")
-    return m.set_index("_i")[payload].reindex(np.arange(len(pairs))).reset_index(drop=True)
+    people = np.asarray(person_ids, dtype=object)
+    if len(people) == 0 or intervals.empty:
+        return pd.DataFrame({c: pd.Series([None] * len(people), dtype=object) for c in payload})
+    index = prepared.SpanIndex(intervals["person_id"].to_numpy(dtype=object), intervals["start"].to_numpy(),
+                               intervals["end"].to_numpy())
+    rows = index.lookup(people, np.asarray(dates))
+    return _gather(intervals, rows, payload)
+
+
+def _gather(frame: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """frame[columns] at ``rows`` (-1: missing, as reindex fills), a new RangeIndex."""
+    return pd.DataFrame({c: _like_reindex(frame[c].to_numpy(), rows) for c in columns})
 
 
 def latest_by(events: pd.DataFrame, person_ids, when: pd.Timestamp, cols: list[str]) -> pd.DataFrame:
     """For each person (in order), the columns of their latest event dated on or before ``when``
     (``events`` has person_id and date)."""
-    people = pd.DataFrame({"person_id": np.asarray(person_ids, dtype=object)})
-    people["_i"] = np.arange(len(people))
-    m = people.merge(events[["person_id", "date", *[c for c in cols if c != "date"]]], on="person_id", how="inner")
-    m = m[(m["date"] <= when).to_numpy(dtype=bool)]
-    m = m.sort_values(["_i", "date"], kind="stable").drop_duplicates("_i", keep="last")
-    return m.set_index("_i")[cols].reindex(np.arange(len(people))).reset_index(drop=True)
+    people = np.asarray(person_ids, dtype=object)
+    index = prepared.EventIndex(events["person_id"].to_numpy(dtype=object), events["date"].to_numpy())
+    when = np.asarray(when) if np.ndim(when) else np.repeat(np.datetime64(pd.Timestamp(when), "ns"), len(people))
+    return _gather(events, index.latest(people, when), cols)
 
 
 def set_group(rows: pd.DataFrame, by: str | None) -> pd.DataFrame:
@@ -250,9 +270,7 @@ def summarise(rows: pd.DataFrame, periods: list[Period], by: str | None, *, coun
 
 
 def add_child_names(rows: pd.DataFrame, tables) -> pd.DataFrame:
-    names = child_names(tables)
-    names = names[~names.index.duplicated()]
-    rows["child_name"] = names.reindex(rows["person_id"].to_numpy(dtype=object)).fillna("").to_numpy()
+    rows["child_name"] = child_name_array(tables, rows["person_id"].to_numpy(dtype=object))
     return rows
 
 
@@ -314,6 +332,10 @@ def episodes(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     start_reason, ceased_reason, primary_need, episode_placement_id, poc (period-of-care number
     per child), poc_start, poc_end (NaT while open), poc_start_reason, poc_ceased_reason."""
     e = tables["ssd_cla_episodes"]
+    return derived("cla_episodes", (e,), lambda: _episodes(e)).copy(deep=False)
+
+
+def _episodes(e: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
         "person_id": text(e["clae_person_id"]),
         "episode_id": text(e["clae_cla_episode_id"]),
@@ -371,6 +393,10 @@ def placements(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     child), stint_start, stable_since (stint start; for a child placed for adoption, A3-A6, the start
     of the placement just before it when the two are contiguous)."""
     p = tables.get("ssd_cla_placement")
+    return derived("cla_placements", (p,), lambda: _placements(p)).copy(deep=False)
+
+
+def _placements(p: pd.DataFrame | None) -> pd.DataFrame:
     cols = ["placement_id", "person_id", "start", "end", "type", "provider", "urn", "postcode",
             "distance", "stint", "stint_start", "stable_since"]
     if p is None or p.empty:
@@ -412,6 +438,10 @@ def placements(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def legal_statuses(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     ls = tables.get("ssd_legal_status")
+    return derived("legal_statuses", (ls,), lambda: _legal_statuses(ls)).copy(deep=False)
+
+
+def _legal_statuses(ls: pd.DataFrame | None) -> pd.DataFrame:
     if ls is None or ls.empty:
         return pd.DataFrame({"person_id": pd.Series(dtype=object), "start": pd.Series(dtype="datetime64[ns]"),
                              "end": pd.Series(dtype="datetime64[ns]"), "legal_status": pd.Series(dtype=object)})
@@ -433,62 +463,145 @@ IN_CARE_COLUMNS = [
 
 
 class _Sources:
-    """The CLA tables in normalised form, built once per measure run."""
+    """The CLA tables in normalised form (built once per extract), and who was in care when."""
 
     def __init__(self, tables: Mapping[str, pd.DataFrame]):
         self.tables = tables
         self.episodes = episodes(tables)
         self.placements = placements(tables)
         self.legal = legal_statuses(tables)
+        self._frames = (tables["ssd_cla_episodes"], tables.get("ssd_cla_placement"), tables.get("ssd_legal_status"))
+        self._at: dict = {}
+
+    def in_care_at(self, dates) -> pd.DataFrame:
+        """:meth:`in_care_on` for several dates at once: the rows for each date in turn, with
+        ``_p`` (the date's position in ``dates``) first. Kept per extract and dates."""
+        key = tuple(pd.Timestamp(d).normalize() for d in dates)
+        frame = derived("in_care_at", self._frames, lambda: _in_care_at(self, key), key)
+        for j, d in enumerate(key):
+            self._at.setdefault(d, (frame, j))
+        return frame.copy(deep=False)
 
     def in_care_on(self, date) -> pd.DataFrame:
         d = pd.Timestamp(date).normalize()
+        if d not in self._at:
+            self.in_care_at([d])
+        frame, j = self._at[d]
+        p = frame["_p"].to_numpy()
+        lo, hi = np.searchsorted(p, [j, j + 1])
+        return frame.iloc[lo:hi, 1:].reset_index(drop=True)
+
+    def in_care_people(self, dates) -> list[np.ndarray]:
+        """The distinct person IDs in care at the end of each date (an open episode; no placement
+        or legal status needed), each array in no particular order."""
+        key = tuple(pd.Timestamp(d).normalize() for d in dates)
+        return derived("in_care_people", self._frames[:1], lambda: _in_care_people(self.episodes, key), key)
+
+    def first_start(self) -> tuple[pd.Index, np.ndarray]:
+        """Each child's first episode start: (person IDs, dates)."""
         e = self.episodes
-        open_ = open_at(e["start"], e["ceased"], d)
-        cur = e[open_].drop_duplicates("person_id", keep="last").reset_index(drop=True)
-        out = pd.DataFrame({
-            "person_id": cur["person_id"].to_numpy(dtype=object),
-            "cla_id": cur["cla_id"].to_numpy(dtype=object),
-            "episode_id": cur["episode_id"].to_numpy(dtype=object),
-            "episode_start": cur["start"].to_numpy(),
-            "period_of_care_start": cur["poc_start"].to_numpy(),
-            "start_reason": cur["poc_start_reason"].to_numpy(dtype=object),
-            "primary_need": cur["primary_need"].to_numpy(dtype=object),
-        })
-        pl = self.placements.rename(columns={"start": "pstart"})
-        pl["start"] = pl["pstart"]
-        when = np.repeat(np.datetime64(d, "ns"), len(out))
-        got = on_dates(pl, out["person_id"], when,
-                       ["placement_id", "type", "pstart", "provider", "urn", "postcode", "distance", "stable_since"])
-        got = got.astype({c: object for c in ("placement_id", "type", "provider", "urn", "postcode")})
+
+        def build():
+            g = e.groupby("person_id", sort=False)["start"].min()
+            return pd.Index(g.index.to_numpy(dtype=object), dtype=object), g.to_numpy()
+
+        return derived("cla_first_start", self._frames[:1], build)
+
+    def in_care_ids(self, dates) -> list[np.ndarray]:
+        """The person IDs in care at each date (sorted, as :meth:`in_care_on` lists them)."""
+        frame = self.in_care_at(dates)
+        p = frame["_p"].to_numpy()
+        ids = frame["person_id"].to_numpy(dtype=object)
+        cuts = np.searchsorted(p, np.arange(len(dates) + 1))
+        return [ids[cuts[k]:cuts[k + 1]] for k in range(len(dates))]
+
+
+def _in_care_people(e: pd.DataFrame, dates: tuple) -> list[np.ndarray]:
+    when = np.array([np.datetime64(d, "ns") for d in dates], dtype="datetime64[ns]")
+    rows, j = prepared.open_pairs(e["start"].to_numpy(), e["ceased"].to_numpy(), when)
+    person = e["person_id"].to_numpy(dtype=object)
+    cuts = np.searchsorted(j, np.arange(len(dates) + 1))
+    return [pd.unique(person[rows[cuts[k]:cuts[k + 1]]]) for k in range(len(dates))]
+
+
+def _first_rows(values: pd.Series) -> tuple[pd.Index, np.ndarray]:
+    """The distinct values (an index) and the row of each one's first occurrence."""
+    arr = values.to_numpy(dtype=object)
+    first = np.flatnonzero(~pd.Index(arr, dtype=object).duplicated())
+    return pd.Index(arr[first], dtype=object), first
+
+
+def _episode_index(src: _Sources):
+    e = src.episodes
+    return derived("cla_episode_codes", src._frames[:1],
+                   lambda: pd.factorize(e["person_id"].to_numpy(dtype=object))[0])
+
+
+def _in_care_at(src: _Sources, dates: tuple) -> pd.DataFrame:
+    e = src.episodes
+    when = np.array([np.datetime64(d, "ns") for d in dates], dtype="datetime64[ns]")
+    rows, j = prepared.open_pairs(e["start"].to_numpy(), e["ceased"].to_numpy(), when)
+    # per date, each child's last open episode (episodes are sorted by child, start, ceased)
+    pcode = _episode_index(src)
+    keep = np.ones(len(rows), dtype=bool)
+    if len(rows) > 1:
+        keep[:-1] = (j[1:] != j[:-1]) | (pcode[rows[1:]] != pcode[rows[:-1]])
+    cur, jj = rows[keep], j[keep]
+    out = pd.DataFrame({
+        "_p": jj.astype(np.int64),
+        "person_id": e["person_id"].to_numpy(dtype=object)[cur],
+        "cla_id": e["cla_id"].to_numpy(dtype=object)[cur],
+        "episode_id": e["episode_id"].to_numpy(dtype=object)[cur],
+        "episode_start": e["start"].to_numpy()[cur],
+        "period_of_care_start": e["poc_start"].to_numpy()[cur],
+        "start_reason": e["poc_start_reason"].to_numpy(dtype=object)[cur],
+        "primary_need": e["primary_need"].to_numpy(dtype=object)[cur],
+    })
+    on = when[jj]
+    pl = src.placements
+    fields = ["placement_id", "type", "start", "provider", "urn", "postcode", "distance", "stable_since"]
+    if len(out) and len(pl):
+        index = derived("cla_placement_spans", src._frames[1:2], lambda: prepared.SpanIndex(
+            pl["person_id"].to_numpy(dtype=object), pl["start"].to_numpy(), pl["end"].to_numpy()))
+        prow = index.lookup(out["person_id"].to_numpy(dtype=object), on)
+        got = {c: _like_reindex(pl[c].to_numpy(), prow) for c in fields}
+        got = {c: (v.astype(object) if c in ("placement_id", "type", "provider", "urn", "postcode") else v)
+               for c, v in got.items()}
         # No placement open on the date by its dates: the placement the episode points at.
-        missing = got["placement_id"].isna().to_numpy()
-        if missing.any() and len(self.placements):
-            by_id = self.placements.drop_duplicates("placement_id").set_index("placement_id")
-            ids = cur["episode_placement_id"].to_numpy(dtype=object)[missing]
-            found = by_id.reindex(ids)
-            fill = {
-                "placement_id": np.where(found["person_id"].notna().to_numpy(), ids, None),
-                "type": found["type"].to_numpy(), "pstart": found["start"].to_numpy(),
-                "provider": found["provider"].to_numpy(), "urn": found["urn"].to_numpy(),
-                "postcode": found["postcode"].to_numpy(), "distance": found["distance"].to_numpy(),
-                "stable_since": found["stable_since"].to_numpy(),
-            }
-            for c, values in fill.items():
-                col = got[c].to_numpy(copy=True)
-                col[missing] = values
+        missing = prow < 0
+        if missing.any():
+            uniq, first = derived("cla_placement_ids", src._frames[1:2], lambda: _first_rows(pl["placement_id"]))
+            ids = e["episode_placement_id"].to_numpy(dtype=object)[cur][missing]
+            k = uniq.get_indexer(ids)
+            k = np.where(k >= 0, first[np.maximum(k, 0)], -1)  # the first record of that ID
+            fill = {c: _like_reindex(pl[c].to_numpy(), k) for c in fields}
+            fill["placement_id"] = np.where(k >= 0, ids, None)
+            for c in fields:
+                col = np.array(got[c], copy=True)
+                if col.dtype != object and fill[c].dtype == object:
+                    col = col.astype(object)
+                col[missing] = fill[c]
                 got[c] = col
-        out["placement_id"] = got["placement_id"].fillna("").to_numpy(dtype=object)
-        out["placement_type"] = got["type"].fillna("").to_numpy(dtype=object)
-        out["placement_start"] = pd.to_datetime(got["pstart"]).to_numpy()
-        out["placement_provider"] = got["provider"].fillna("").to_numpy(dtype=object)
-        out["placement_urn"] = got["urn"].fillna("").to_numpy(dtype=object)
-        out["placement_postcode"] = got["postcode"].fillna("").to_numpy(dtype=object)
-        out["placement_distance"] = pd.to_numeric(got["distance"], errors="coerce").to_numpy(dtype=float)
-        out["same_placement_since"] = pd.to_datetime(got["stable_since"]).to_numpy()
-        lg = on_dates(self.legal, out["person_id"], when, ["legal_status"])
-        out["legal_status"] = lg["legal_status"].fillna("").to_numpy(dtype=object)
-        return out[IN_CARE_COLUMNS]
+    else:
+        got = {c: np.full(len(out), None, dtype=object) for c in fields}
+    out["placement_id"] = pd.Series(got["placement_id"], dtype=object).fillna("").to_numpy(dtype=object)
+    out["placement_type"] = pd.Series(got["type"], dtype=object).fillna("").to_numpy(dtype=object)
+    out["placement_start"] = pd.to_datetime(pd.Series(got["start"])).to_numpy()
+    out["placement_provider"] = pd.Series(got["provider"], dtype=object).fillna("").to_numpy(dtype=object)
+    out["placement_urn"] = pd.Series(got["urn"], dtype=object).fillna("").to_numpy(dtype=object)
+    out["placement_postcode"] = pd.Series(got["postcode"], dtype=object).fillna("").to_numpy(dtype=object)
+    out["placement_distance"] = pd.to_numeric(pd.Series(got["distance"]), errors="coerce").to_numpy(dtype=float)
+    out["same_placement_since"] = pd.to_datetime(pd.Series(got["stable_since"])).to_numpy()
+    lg = src.legal
+    if len(out) and len(lg):
+        index = derived("legal_spans", src._frames[2:3], lambda: prepared.SpanIndex(
+            lg["person_id"].to_numpy(dtype=object), lg["start"].to_numpy(), lg["end"].to_numpy()))
+        lrow = index.lookup(out["person_id"].to_numpy(dtype=object), on)
+        status = _like_reindex(lg["legal_status"].to_numpy(dtype=object), lrow)
+        out["legal_status"] = pd.Series(status, dtype=object).fillna("").to_numpy(dtype=object)
+    else:
+        out["legal_status"] = np.full(len(out), "", dtype=object)
+    return out[["_p", *IN_CARE_COLUMNS]]
 
 
 def in_care_on(tables: Mapping[str, pd.DataFrame], date) -> pd.DataFrame:
@@ -517,6 +630,7 @@ def _with_age(frame: pd.DataFrame, tables, when) -> pd.DataFrame:
 
 def compute_cla(tables, periods, by, settings) -> MeasureResult:
     src = _Sources(tables)
+    src.in_care_at([p.end for p in periods])
 
     def build(p: Period) -> pd.DataFrame:
         ic = _with_age(src.in_care_on(p.end), tables, p.end)
@@ -625,6 +739,7 @@ HEALTH_COLUMNS = [*BASE_COLUMNS, "age", "period_of_care_start", "last_check_date
 
 def _compute_check(measure_id: str, kind: str, tables, periods, by) -> MeasureResult:
     src = _Sources(tables)
+    src.in_care_at([p.end for p in periods])
     checks = health_checks(tables)
     checks = checks[(checks["kind"] == kind).to_numpy()]
 
@@ -661,6 +776,7 @@ SDQ_COLUMNS = [*BASE_COLUMNS, "age", "period_of_care_start", "last_sdq_date", "l
 
 def compute_sdq(tables, periods, by, settings) -> MeasureResult:
     src = _Sources(tables)
+    src.in_care_at([p.end for p in periods])
     s = tables["ssd_sdq_scores"]
     sdq = pd.DataFrame({
         "person_id": text(s["csdq_person_id"]), "date": day(s["csdq_sdq_completed_date"]),
@@ -689,6 +805,7 @@ PEP_COLUMNS = [*BASE_COLUMNS, "age", "period_of_care_start", "last_pep_date", "w
 
 def compute_pep(tables, periods, by, settings: MetricSettings) -> MeasureResult:
     src = _Sources(tables)
+    src.in_care_at([p.end for p in periods])
     e = tables["ext_cla_pep"]
     peps = pd.DataFrame({"person_id": text(e["pepr_person_id"]), "date": day(e["pepr_pep_date"])})
     peps = peps[peps["date"].notna().to_numpy()]
@@ -714,6 +831,7 @@ THREE_PLUS_COLUMNS = [*BASE_COLUMNS, "placements_in_window", "window_start", "la
 
 def compute_3plus(tables, periods, by, settings) -> MeasureResult:
     src = _Sources(tables)
+    src.in_care_at([p.end for p in periods])
     stints = src.placements.drop_duplicates(["person_id", "stint"])[["person_id", "stint_start"]]
 
     def build(p: Period) -> pd.DataFrame:
@@ -739,6 +857,7 @@ STABILITY_COLUMNS = [*BASE_COLUMNS, "age", "period_of_care_start", "placement_ty
 
 def compute_stability(tables, periods, by, settings) -> MeasureResult:
     src = _Sources(tables)
+    src.in_care_at([p.end for p in periods])
 
     def build(p: Period) -> pd.DataFrame:
         c = _continuous_cohort(src, tables, p, STABILITY_CARE_MONTHS)
@@ -766,6 +885,7 @@ def is_private_residential(placement_type, provider) -> np.ndarray:
 
 def compute_residential(tables, periods, by, settings) -> MeasureResult:
     src = _Sources(tables)
+    src.in_care_at([p.end for p in periods])
 
     def build(p: Period) -> pd.DataFrame:
         c = src.in_care_on(p.end)
@@ -800,6 +920,7 @@ def compute_distance(tables, periods, by, settings) -> MeasureResult:
     be higher than the published one. The placement postcode is listed so such cases can be checked.
     """
     src = _Sources(tables)
+    src.in_care_at([p.end for p in periods])
 
     def build(p: Period) -> pd.DataFrame:
         c = src.in_care_on(p.end)

@@ -40,6 +40,8 @@ from metrics.allocation import label_by_allocation
 from metrics.calendar import add_working_days, working_days_after
 from metrics.front_door import open_at
 from metrics.lookups import child_names
+from metrics.memo import derived
+from metrics.prepared import open_pairs
 from metrics.periods import Period
 from metrics.registry import SUMMARY_COLUMNS, Measure, MeasureResult, register
 from metrics.settings import MetricSettings
@@ -705,33 +707,322 @@ def _summarise(rows: pd.DataFrame, periods: list[Period]) -> pd.DataFrame:
     return summary[SUMMARY_COLUMNS].reset_index(drop=True)
 
 
+# ---- the measures, every period at once ------------------------------------------------------------
+#
+# The rule is the one above (intervals_through -> limits -> judge_intervals -> summarise_intervals),
+# worked out for all the periods in one pass: each (period, plan/placement) to judge is a "window"
+# with its own start and end, the events are sorted once per extract, and the intervals of every
+# window come from a binary search into them. Each period's rows are then put together exactly as
+# a single period's would be.
+
+_SOURCES = {
+    ("visits", "cp"): ("ssd_cp_plans", "ssd_cp_visits"),
+    ("visits", "cin"): ("ssd_cin_plans", "ssd_cin_visits"),
+    ("visits", "cla"): ("ssd_cla_placement", "ssd_cla_visits", "ssd_cla_episodes"),
+    ("reviews", "cp"): ("ssd_cp_plans", "ssd_cp_reviews"),
+    ("reviews", "cin"): ("ssd_cin_plans", "ext_cin_reviews"),
+    ("reviews", "cla"): ("ssd_cla_episodes", "ssd_cla_reviews"),
+}
+_KEY = 1 << 21      # room for every day number in one span's block of the event key
+_OFF = 1 << 20      # day numbers made positive
+_NEVER = np.iinfo(np.int64).max
+
+
+class _Prepared:
+    """One measure family's spans and events (see _encode / attach_events), as arrays."""
+
+    def __init__(self, spans: pd.DataFrame, span_events: pd.DataFrame):
+        self.spans = spans
+        self.start = spans["start"].to_numpy(dtype="datetime64[ns]")
+        self.end = spans["end"].to_numpy(dtype="datetime64[ns]")
+        self.start_day = self.start.astype("datetime64[D]").astype(np.int64)
+        self.start_nat = np.isnat(self.start)
+        end_day = self.end.astype("datetime64[D]").astype(np.int64)
+        self.end_nat = np.isnat(self.end)
+        self.end_day = np.where(self.end_nat, _NEVER, end_day)
+        self.person = spans["person_id"].to_numpy(dtype=np.int64)
+        ev = span_events.sort_values(["span_id", "date"], kind="mergesort")
+        self.ev_span = ev["span_id"].to_numpy(dtype=np.int64)
+        self.ev_date = ev["date"].to_numpy(dtype="datetime64[ns]")
+        self.ev_key = self.ev_span * _KEY + (self.ev_date.astype("datetime64[D]").astype(np.int64) + _OFF)
+        first = spans.drop_duplicates("person_id")
+        self.person_index = pd.Index(first["person_ref"].to_numpy(dtype=object), dtype=object)
+        self.person_code = first["person_id"].to_numpy(dtype=np.int64)
+        self.anniversary = (pd.Series(self.start) + pd.DateOffset(months=CLA_LONG_TERM_AFTER_MONTHS)).to_numpy()
+
+    def codes_of(self, person_refs) -> np.ndarray:
+        k = self.person_index.get_indexer(np.asarray(list(person_refs), dtype=object))
+        return np.unique(self.person_code[k[k >= 0]])
+
+    def current(self, ends: list) -> list[np.ndarray]:
+        """Per date, the rows of the span open on it that started last for each person (ties: the
+        highest span id), in person order (:func:`_current`)."""
+        when = np.array([np.datetime64(pd.Timestamp(d), "ns") for d in ends], dtype="datetime64[ns]")
+        rows, j = open_pairs(self.start, self.end, when)
+        order = np.lexsort((rows, self.start_day[rows], self.person[rows], j))
+        rows, j = rows[order], j[order]
+        last = np.ones(len(rows), dtype=bool)
+        if len(rows) > 1:
+            last[:-1] = (j[1:] != j[:-1]) | (self.person[rows[1:]] != self.person[rows[:-1]])
+        rows, j = rows[last], j[last]
+        cuts = np.searchsorted(j, np.arange(len(ends) + 1))
+        return [rows[cuts[k]:cuts[k + 1]] for k in range(len(ends))]
+
+
+def _prepared(tables, what: str, kind: Kind) -> _Prepared:
+    frames = tuple(tables.get(t) for t in _SOURCES[(what, kind)])
+
+    def build() -> _Prepared:
+        if what == "visits":
+            spans, raw = _encode(_visit_spans(tables, kind), _visit_events(tables, kind))
+        else:
+            spans, raw = _encode(_review_spans(tables, kind), _review_events(tables, kind))
+        return _Prepared(spans, attach_events(spans, raw))
+
+    return derived("visit_spans", frames, build, what, kind)
+
+
+def _windows(prep: _Prepared, span_rows: np.ndarray, j: np.ndarray, p0: np.ndarray, p1: np.ndarray,
+             whole_span: bool) -> pd.DataFrame:
+    """The intervals of each window (span ``span_rows[v]`` judged over period ``j[v]`` from ``p0`` to
+    ``p1``, day numbers per period), in window order: the columns of :func:`intervals_through`
+    plus ``_w`` (the window) and ``_j`` (the period)."""
+    sd, ed, ended_any = prep.start_day[span_rows], prep.end_day[span_rows], ~prep.end_nat[span_rows]
+    lo_p, hi_p = p0[j], p1[j]
+    w0 = sd if whole_span else np.maximum(sd, lo_p)
+    ended = ended_any & (ed < hi_p)
+    w1 = np.where(ended, ed, hi_p)
+    base = span_rows.astype(np.int64) * _KEY
+    block = np.searchsorted(prep.ev_key, base, side="left")
+    a = np.searchsorted(prep.ev_key, base + (w0 + _OFF), side="left")
+    b = np.searchsorted(prep.ev_key, base + (w1 + _OFF), side="right")
+    b = np.maximum(a, b)
+    prior_n = (a - block).astype(np.int64)
+    has_prior = prior_n > 0
+    m = b - a                              # events in the window
+    n_iv = m + 1                           # intervals per window
+    total = int(n_iv.sum())
+    v = np.repeat(np.arange(len(span_rows)), n_iv)
+    k = np.arange(total) - np.repeat(np.cumsum(n_iv) - n_iv, n_iv)   # interval number in its window
+    mv = m[v]
+    av = a[v]
+    start_dt = prep.start[span_rows]
+    anchor = np.where(has_prior, prep.ev_date[np.maximum(a - 1, 0)] if len(prep.ev_date) else start_dt, start_dt)
+    close = (w1.astype("datetime64[D]")).astype("datetime64[ns]")
+    ev_date = prep.ev_date if len(prep.ev_date) else np.zeros(1, dtype="datetime64[ns]")
+    from_date = np.where(k == 0, anchor[v], ev_date[np.clip(av + k - 1, 0, len(ev_date) - 1)])
+    to_date = np.where(k < mv, ev_date[np.clip(av + k, 0, len(ev_date) - 1)], close[v])
+    from_kind = np.where(k == 0, np.where(has_prior[v], EVENT, START), EVENT).astype(np.int8)
+    to_kind = np.where(k < mv, EVENT, np.where(ended[v], SPAN_END, PERIOD_END)).astype(np.int8)
+    n_before = (prior_n[v] + k).astype(np.int64)
+    rows = span_rows[v]
+    return pd.DataFrame({
+        "span_id": rows.astype(np.int64), "person_id": prep.person[rows],
+        "from_date": from_date.astype("datetime64[ns]"), "to_date": to_date.astype("datetime64[ns]"),
+        "from_kind": from_kind, "to_kind": to_kind, "n_before": n_before,
+        "_w": v.astype(np.int64), "_j": j[v].astype(np.int64),
+    })
+
+
+def _summarise_windows(iv: pd.DataFrame, window_start: np.ndarray | None) -> pd.DataFrame:
+    """:func:`summarise_intervals` for every period at once: one row per (_j, person_id)."""
+    n = len(iv)
+    jj = iv["_j"].to_numpy()
+    person = iv["person_id"].to_numpy()
+    gkey = jj * (int(person.max()) + 1 if n else 1) + person
+    groups, first_pos, g = np.unique(gkey, return_index=True, return_inverse=True)
+    order_first = np.argsort(first_pos, kind="stable")       # groups in order of first appearance
+    ng = len(groups)
+    pos = np.arange(n)
+    on_time = iv["on_time"].to_numpy(dtype=bool)
+    gap = iv["gap"].to_numpy(dtype=float)
+    allowed = iv["allowed"].to_numpy(dtype=float)
+    fd = iv["from_date"].to_numpy(dtype="datetime64[ns]")
+    td = iv["to_date"].to_numpy(dtype="datetime64[ns]")
+    fk, tk = iv["from_kind"].to_numpy(), iv["to_kind"].to_numpy()
+    compliant = np.ones(ng, dtype=bool)
+    np.logical_and.at(compliant, g, on_time)
+    # the longest gap: largest gap (NaN last), then earliest from_date, then first in order
+    neg = np.where(np.isnan(gap), np.inf, -gap)
+    o = np.lexsort((pos, fd.astype(np.int64), neg, g))
+    firsts = o[np.r_[True, g[o][1:] != g[o][:-1]]] if n else o
+    longest = np.full(ng, -1, dtype=np.int64)
+    longest[g[firsts]] = firsts
+    # the first breach: earliest failing interval
+    bad = np.flatnonzero(~on_time)
+    ob = bad[np.lexsort((bad, fd[bad].astype(np.int64), g[bad]))]
+    bfirst = ob[np.r_[True, g[ob][1:] != g[ob][:-1]]] if len(ob) else ob
+    breach = np.full(ng, -1, dtype=np.int64)
+    breach[g[bfirst]] = bfirst
+    ev = tk == EVENT
+    count = np.bincount(g[ev], minlength=ng).astype(int)
+    nat = np.iinfo(np.int64).min
+    tdi = td.astype(np.int64)
+    first_ev = np.full(ng, np.iinfo(np.int64).max, dtype=np.int64)
+    last_ev = np.full(ng, nat, dtype=np.int64)
+    np.minimum.at(first_ev, g[ev], tdi[ev])
+    np.maximum.at(last_ev, g[ev], tdi[ev])
+    first_ev = np.where(count > 0, first_ev, nat).view("datetime64[ns]")
+    last_ev = np.where(count > 0, last_ev, nat).view("datetime64[ns]")
+    out = pd.DataFrame({"_j": groups // (int(person.max()) + 1 if n else 1), "person_id": groups % (int(person.max()) + 1 if n else 1)})
+    out["compliant"] = compliant
+    out["longest_gap"] = gap[longest]
+    out["threshold"] = allowed[longest]
+    out["longest_gap_from"] = fd[longest]
+    out["longest_gap_to"] = td[longest]
+    has = breach >= 0
+    bt = np.maximum(breach, 0)
+
+    def where_nat(values):
+        v = values[bt] if len(values) else np.zeros(ng, dtype=values.dtype)
+        v = v.copy()
+        v[~has] = np.datetime64("NaT")
+        return v
+
+    out["breach_from"] = where_nat(fd)
+    out["breach_to"] = where_nat(td)
+    out["breach_gap"] = np.where(has, gap[bt] if n else np.nan, np.nan)
+    out["breach_limit"] = np.where(has, allowed[bt] if n else np.nan, np.nan)
+    if has.all():
+        out["breach_from_kind"] = fk[bt].astype(np.int8)
+        out["breach_to_kind"] = tk[bt].astype(np.int8)
+    else:
+        out["breach_from_kind"] = np.where(has, fk[bt] if n else np.nan, np.nan).astype(float)
+        out["breach_to_kind"] = np.where(has, tk[bt] if n else np.nan, np.nan).astype(float)
+    out["events_in_window"] = count
+    out["first_event_date"] = first_ev
+    out["last_event_date"] = last_ev
+    if window_start is not None:
+        prev = (fk == EVENT) & (fd < window_start[jj])
+        last_prev = np.full(ng, nat, dtype=np.int64)
+        np.maximum.at(last_prev, g[prev], fd[prev].astype(np.int64))
+        seen = np.zeros(ng, dtype=bool)
+        seen[g[prev]] = True
+        out["previous_event_date"] = np.where(seen, last_prev, nat).view("datetime64[ns]")
+    else:
+        out["previous_event_date"] = pd.NaT
+    return out.iloc[order_first].reset_index(drop=True)
+
+
+def _period_days(periods) -> tuple[np.ndarray, np.ndarray]:
+    p0 = np.array([np.datetime64(pd.Timestamp(p.start).normalize(), "D") for p in periods]).astype(np.int64)
+    p1 = np.array([np.datetime64(pd.Timestamp(p.end).normalize(), "D") for p in periods]).astype(np.int64)
+    return p0, p1
+
+
+def _split(frame: pd.DataFrame, n: int) -> list[pd.DataFrame]:
+    j = frame["_j"].to_numpy()
+    order = np.argsort(j, kind="stable")
+    cuts = np.searchsorted(j[order], np.arange(n + 1))
+    return [frame.iloc[order[cuts[k]:cuts[k + 1]]] for k in range(n)]
+
+
+def _care_span_frame(tables) -> pd.DataFrame:
+    e = tables["ssd_cla_episodes"]
+    return derived("care_spans", (e,), lambda: care_spans(tables))
+
+
+def _long_term_people(tables, ends) -> list[set]:
+    cp = tables.get("ssd_cla_care_plan")
+    if cp is None or cp.empty:
+        return [set() for _ in ends]
+
+    def build():
+        plans = pd.DataFrame({
+            "span_id": _ids(cp["lacp_table_id"]), "person_id": _ids(cp["lacp_person_id"]),
+            "start": _dates(cp["lacp_cla_care_plan_start_date"]), "end": _dates(cp["lacp_cla_care_plan_end_date"]),
+        })
+        plans["flag"] = long_term_plan(cp["lacp_cla_care_plan_json"].fillna("").astype(str).to_numpy(dtype=object)).to_numpy()
+        return plans.sort_values(["person_id", "start", "span_id"], kind="mergesort").reset_index(drop=True)
+
+    plans = derived("care_plan_flags", (cp,), build)
+    when = np.array([np.datetime64(pd.Timestamp(d), "ns") for d in ends], dtype="datetime64[ns]")
+    rows, j = open_pairs(plans["start"].to_numpy(), plans["end"].to_numpy(), when)
+    person = plans["person_id"].to_numpy(dtype=object)
+    flag = plans["flag"].to_numpy(dtype=bool)
+    out = []
+    cuts = np.searchsorted(j, np.arange(len(ends) + 1))
+    for k in range(len(ends)):
+        r = rows[cuts[k]:cuts[k + 1]]  # open plans in sorted order: each person's last is current
+        last = np.ones(len(r), dtype=bool)
+        if len(r) > 1:
+            last[:-1] = person[r[1:]] != person[r[:-1]]
+        cur = r[last]
+        out.append(set(person[cur[flag[cur]]].tolist()))
+    return out
+
+
 def _compute_visits(measure_id: str, kind: Kind, tables, periods, by, settings) -> MeasureResult:
-    spans, raw = _encode(_visit_spans(tables, kind), _visit_events(tables, kind))
-    span_events = attach_events(spans, raw)
+    prep = _prepared(tables, "visits", kind)
+    spans = prep.spans
     names = SPAN_NAMES["cla_visits" if kind == "cla" else kind]
-    in_care = care_spans(tables) if kind == "cla" else None
+    ends = [p.end for p in periods]
+    currents = prep.current(ends)
+    if kind == "cla":  # in care at the period end, not just a placement left open
+        care = _care_span_frame(tables)
+        open_care = [np.array(sorted(set(care["person_id"].to_numpy(dtype=object)[r].tolist())), dtype=object)
+                     for r in _open_rows(care, ends)]
+        currents = [c[np.isin(prep.person[c], prep.codes_of(oc))] for c, oc in zip(currents, open_care)]
+        lt_people = _long_term_people(tables, ends)
+    p0, p1 = _period_days(periods)
+    # windows: every span of a child current at the period end that overlaps the period
+    n_people = int(prep.person.max()) + 1 if len(prep.person) else 1
+    cur_keys = np.sort(np.concatenate([k * n_people + prep.person[c] for k, c in enumerate(currents)])
+                       if currents else np.zeros(0, dtype=np.int64))
+    sd, ed, snat = prep.start_day, prep.end_day, prep.start_nat
+    cand_rows, cand_j = [], []
+    for k in range(len(periods)):
+        ok = ~snat & (sd <= p1[k]) & ((ed == _NEVER) | ((ed >= p0[k]) & (ed >= sd)))
+        r = np.flatnonzero(ok)
+        cand_rows.append(r)
+        cand_j.append(np.full(len(r), k, dtype=np.int64))
+    rows_ = np.concatenate(cand_rows) if cand_rows else np.zeros(0, dtype=np.int64)
+    j_ = np.concatenate(cand_j) if cand_j else np.zeros(0, dtype=np.int64)
+    key = j_ * n_people + prep.person[rows_]
+    hit = np.isin(key, cur_keys)
+    rows_, j_ = rows_[hit], j_[hit]
+    iv = _windows(prep, rows_, j_, p0, p1, whole_span=False)
+    if kind == "cla":
+        first = (iv["from_kind"] == START).to_numpy()
+        apply_limit(iv, Limit(settings.cla_visit_first_days, "days"), first)
+        apply_limit(iv, Limit(settings.cla_visit_interval_days, "days"), ~first)
+        lt_keys = np.concatenate([k * len(spans) + c[np.isin(prep.person[c], prep.codes_of(lt))]
+                                  for k, (c, lt) in enumerate(zip(currents, lt_people))]) if currents else np.zeros(0)
+        if len(lt_keys):
+            in_lt = np.isin(iv["_j"].to_numpy() * len(spans) + iv["span_id"].to_numpy(), lt_keys)
+            anniversary = prep.anniversary[iv["span_id"].to_numpy()]
+            mask = ~first & in_lt & (iv["from_date"].to_numpy() >= anniversary)
+            apply_limit(iv, Limit(settings.cla_visit_long_term_months, "months"), mask)
+        gap_unit = "days"
+    else:
+        limit = _visit_limit(kind, settings)
+        apply_limit(iv, limit)
+        gap_unit = "working_days" if limit.unit == "working_days" else "days"
+    judge_intervals(iv, gap_unit)
+    start_day = np.array([np.datetime64(pd.Timestamp(p.start), "ns") for p in periods], dtype="datetime64[ns]")
+    summaries = _split(_summarise_windows(iv, start_day), len(periods)) if len(iv) else None
+    closes = iv[(iv["to_kind"] != EVENT).to_numpy()]
+    closes = _split(closes, len(periods)) if len(closes) else None
     parts = []
-    for p in periods:
-        current = _current(spans, p.end)
-        if in_care is not None:  # in care at the period end, not just a placement left open
-            in_care_now = _codes_of(spans, set(_open_on(in_care, p.end)["person_id"].tolist()))
-            current = current[_member(current["person_id"], in_care_now)]
-        people = current[["person_id"]]
-        child_spans = spans.merge(people, on="person_id", how="inner")
-        ev = span_events.merge(child_spans[["span_id"]].drop_duplicates(), on="span_id", how="inner")
-        iv, gap_unit = _visit_intervals(kind, child_spans, ev, p.start, p.end, settings, tables, current)
-        summ = summarise_intervals(iv, p.start)
-        nxt = iv[iv["to_kind"] != EVENT].merge(current[["span_id"]], on="span_id")
-        nxt = nxt.drop_duplicates("person_id", keep="last").set_index("person_id")["due"]
+    for k, p in enumerate(periods):
+        current = spans.iloc[currents[k]]
         cur = current.set_index("person_id")
+        if summaries is None or not len(current):
+            summ = summarise_intervals(_empty_intervals(), p.start)
+            nxt = pd.Series(dtype="datetime64[ns]")
+        else:
+            summ = summaries[k].drop(columns="_j").set_index("person_id")
+            c = closes[k]
+            c = c[np.isin(c["span_id"].to_numpy(), currents[k])]
+            nxt = c.drop_duplicates("person_id", keep="last").set_index("person_id")["due"]
         part = pd.DataFrame({
             "period": p.label, "person_id": cur["person_ref"].to_numpy(),
             names[0]: cur["span_ref"].to_numpy(), names[1]: cur["start"].to_numpy(), names[2]: cur["end"].to_numpy(),
         })
         if kind == "cla":
-            lt = _codes_of(spans, long_term_children(tables, p.end))
+            lt = prep.codes_of(lt_people[k])
             part["placement_type"] = cur["placement_type"].to_numpy()
-            part["long_term"] = _member(cur.index, lt)
+            part["long_term"] = _member(cur.index, set(lt.tolist()))
         s = summ.reindex(cur.index)
         part["previous_visit_date"] = s["previous_event_date"].to_numpy()
         part["first_visit_date"] = s["first_event_date"].to_numpy()
@@ -765,20 +1056,40 @@ def _compute_visits(measure_id: str, kind: Kind, tables, periods, by, settings) 
     return MeasureResult(measure_id, _summarise(rows, periods), rows[cols].reset_index(drop=True))
 
 
+def _open_rows(spans: pd.DataFrame, ends) -> list[np.ndarray]:
+    when = np.array([np.datetime64(pd.Timestamp(d), "ns") for d in ends], dtype="datetime64[ns]")
+    rows, j = open_pairs(spans["start"].to_numpy(), spans["end"].to_numpy(), when)
+    cuts = np.searchsorted(j, np.arange(len(ends) + 1))
+    return [rows[cuts[k]:cuts[k + 1]] for k in range(len(ends))]
+
+
 def _compute_reviews(measure_id: str, kind: Kind, tables, periods, by, settings) -> MeasureResult:
-    spans, raw = _encode(_review_spans(tables, kind), _review_events(tables, kind))
-    span_events = attach_events(spans, raw)
+    prep = _prepared(tables, "reviews", kind)
+    spans = prep.spans
     names = SPAN_NAMES["cla_reviews" if kind == "cla" else kind]
+    currents = prep.current([p.end for p in periods])
+    p0, p1 = _period_days(periods)
+    rows_ = np.concatenate(currents) if currents else np.zeros(0, dtype=np.int64)
+    j_ = np.concatenate([np.full(len(c), k, dtype=np.int64) for k, c in enumerate(currents)]) if currents \
+        else np.zeros(0, dtype=np.int64)
+    order = np.lexsort((rows_, j_))  # windows in span order within each period
+    rows_, j_ = rows_[order], j_[order]
+    iv = _windows(prep, rows_, j_, p0, p1, whole_span=True)
+    _review_limits(iv, kind)
+    judge_intervals(iv, "days")
+    summaries = _split(_summarise_windows(iv, None), len(periods)) if len(iv) else None
+    closes = iv[(iv["to_kind"] != EVENT).to_numpy()]
+    closes = _split(closes, len(periods)) if len(closes) else None
     parts = []
-    for p in periods:
-        current = _current(spans, p.end)
-        ev = span_events.merge(current[["span_id"]], on="span_id", how="inner")
-        iv = intervals_through(current, ev, p.start, p.end, whole_span=True)
-        _review_limits(iv, kind)
-        judge_intervals(iv, "days")
-        summ = summarise_intervals(iv)
-        nxt = iv[iv["to_kind"] != EVENT].drop_duplicates("person_id", keep="last").set_index("person_id")["due"]
+    for k, p in enumerate(periods):
+        current = spans.iloc[currents[k]]
         cur = current.set_index("person_id")
+        if summaries is None or not len(current):
+            summ = summarise_intervals(_empty_intervals())
+            nxt = pd.Series(dtype="datetime64[ns]")
+        else:
+            summ = summaries[k].drop(columns="_j").set_index("person_id")
+            nxt = closes[k].drop_duplicates("person_id", keep="last").set_index("person_id")["due"]
         s = summ.reindex(cur.index)
         part = pd.DataFrame({
             "period": p.label, "person_id": cur["person_ref"].to_numpy(),

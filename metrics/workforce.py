@@ -29,13 +29,15 @@ import numpy as np
 import pandas as pd
 
 from metrics.allocation import allocation_on
-from metrics.care_leavers import _care_leavers, care_leaver_records
+from metrics.care_leavers import _care_leaver_flags, _care_leavers, care_leaver_records
 from metrics.front_door import open_at
 from metrics.looked_after import (
     ALL_ID, ALL_LABEL, BASE_COLUMNS, ORG_COLUMNS, ORG_TABLES, _Sources, day, finish,
     member, months_before, set_group, stock_rows, text, yes,
 )
 from metrics.lookups import label_org
+from metrics.memo import derived
+from metrics.prepared import EventIndex, dates as dates_of, id_strings, ids, open_pairs, take
 from metrics.periods import Period
 from metrics.registry import SUMMARY_COLUMNS, Measure, MeasureResult, register
 from metrics.settings import MetricSettings
@@ -48,46 +50,79 @@ OPEN_COLUMNS = ["person_id", "cin", "cp", "cla", "care_leaver", "case_type", "se
 
 
 class _Open:
-    """Normalised episode/plan tables for working out open cases on many dates."""
+    """Open cases on many dates, from the episode/plan tables prepared once per extract."""
 
     def __init__(self, tables: Mapping[str, pd.DataFrame]):
         self.tables = tables
         self.src = _Sources(tables)
         self.care_leavers = care_leaver_records(tables) if "ssd_care_leavers" in tables else None
-        cin = tables.get("ssd_cin_episodes")
-        self.cin = None if cin is None else pd.DataFrame({
+        self._frames = tuple(tables.get(t) for t in (
+            "ssd_cin_episodes", "ssd_cp_plans", "ssd_cla_episodes", "ssd_care_leavers", "ssd_person"))
+        self._at: dict = {}
+
+    @property
+    def cin(self) -> pd.DataFrame | None:
+        cin = self.tables.get("ssd_cin_episodes")
+        return None if cin is None else pd.DataFrame({
             "person_id": text(cin["cine_person_id"]), "start": day(cin["cine_referral_date"]),
             "end": day(cin["cine_close_date"]), "nfa": yes(cin["cine_referral_nfa"]),
         })
-        cp = tables.get("ssd_cp_plans")
-        self.cp = None if cp is None else pd.DataFrame({
+
+    @property
+    def cp(self) -> pd.DataFrame | None:
+        cp = self.tables.get("ssd_cp_plans")
+        return None if cp is None else pd.DataFrame({
             "person_id": text(cp["cppl_person_id"]), "start": day(cp["cppl_cp_plan_start_date"]),
             "end": day(cp["cppl_cp_plan_end_date"]),
         })
 
-    @staticmethod
-    def _open(frame: pd.DataFrame | None, d: pd.Timestamp) -> np.ndarray:
+    def _open_people(self, table: str, person: str, start: str, end: str, nfa: str | None, dates) -> list[np.ndarray]:
+        frame = self.tables.get(table)
         if frame is None or frame.empty:
-            return np.array([], dtype=object)
-        m = open_at(frame["start"], frame["end"], d)
-        if "nfa" in frame:
-            m = m & ~frame["nfa"].to_numpy(dtype=bool)
-        return pd.unique(frame["person_id"].to_numpy(dtype=object)[m])
+            return [np.array([], dtype=object) for _ in dates]
+        when = np.array([np.datetime64(d, "ns") for d in dates], dtype="datetime64[ns]")
+        rows, j = open_pairs(dates_of(frame, start), dates_of(frame, end), when)
+        if nfa is not None:
+            flag = derived("yes", (frame,), lambda: yes(frame[nfa]), nfa)
+            ok = ~flag[rows]
+            rows, j = rows[ok], j[ok]
+        people = ids(frame, person)
+        cuts = np.searchsorted(j, np.arange(len(dates) + 1))
+        return [people.uniques[pd.unique(people.codes[rows[cuts[k]:cuts[k + 1]]])] if len(people.uniques)
+                else np.array([], dtype=object) for k in range(len(dates))]
 
-    def on(self, date) -> pd.DataFrame:
-        d = pd.Timestamp(date).normalize()
+    def on_many(self, dates) -> pd.DataFrame:
+        """:meth:`on` for several dates: the rows of each date in turn, with ``_p`` (the date's
+        position) first. Kept per extract and dates."""
+        key = tuple(pd.Timestamp(d).normalize() for d in dates)
+        frame = derived("open_cases", self._frames, lambda: self._build(key), key)
+        for j, d in enumerate(key):
+            self._at.setdefault(d, (frame, j))
+        return frame.copy(deep=False)
+
+    def _build(self, dates: tuple) -> pd.DataFrame:
         groups = {
-            "cin": self._open(self.cin, d),
-            "cp": self._open(self.cp, d),
-            "cla": pd.unique(self.src.in_care_on(d)["person_id"].to_numpy(dtype=object)),
-            "care_leaver": np.array([], dtype=object) if self.care_leavers is None else pd.unique(
-                _care_leavers(self.src, self.care_leavers, d, *CARE_LEAVER_AGES)["person_id"].to_numpy(dtype=object)),
+            "cin": self._open_people("ssd_cin_episodes", "cine_person_id", "cine_referral_date", "cine_close_date",
+                                     "cine_referral_nfa", dates),
+            "cp": self._open_people("ssd_cp_plans", "cppl_person_id", "cppl_cp_plan_start_date",
+                                    "cppl_cp_plan_end_date", None, dates),
+            "cla": self.src.in_care_people(dates),
         }
-        people = pd.unique(np.concatenate([np.asarray(v, dtype=object) for v in groups.values()]))
-        people = np.sort(people.astype(str)).astype(object)
-        out = pd.DataFrame({"person_id": people})
-        for key, ids in groups.items():
-            out[key] = member(people, ids) if len(ids) else np.zeros(len(people), dtype=bool)
+        if self.care_leavers is None:
+            groups["care_leaver"] = [np.array([], dtype=object) for _ in dates]
+        else:
+            keep, _ = _care_leaver_flags(self.src, self.care_leavers, dates, *CARE_LEAVER_AGES)
+            ids_ = self.care_leavers["person_id"].to_numpy(dtype=object)
+            groups["care_leaver"] = [pd.unique(ids_[keep[:, k]]) for k in range(len(dates))]
+        parts = []
+        for k in range(len(dates)):
+            people = pd.unique(np.concatenate([np.asarray(g[k], dtype=object) for g in groups.values()]))
+            people = np.sort(people.astype(str)).astype(object)
+            out = pd.DataFrame({"_p": np.full(len(people), k, dtype=np.int64), "person_id": people})
+            for key, g in groups.items():
+                out[key] = member(people, g[k]) if len(g[k]) else np.zeros(len(people), dtype=bool)
+            parts.append(out)
+        out = pd.concat(parts, ignore_index=True)
         case_type = np.full(len(out), "", dtype=object)
         services = np.full(len(out), "", dtype=object)
         for key, label in reversed(SERVICES):
@@ -96,7 +131,16 @@ class _Open:
             services = np.where(out[key].to_numpy(), np.where(services == "", label, services + ", " + label), services)
         out["case_type"] = case_type
         out["services"] = services
-        return out[OPEN_COLUMNS]
+        return out[["_p", *OPEN_COLUMNS]]
+
+    def on(self, date) -> pd.DataFrame:
+        d = pd.Timestamp(date).normalize()
+        if d not in self._at:
+            self.on_many([d])
+        frame, j = self._at[d]
+        p = frame["_p"].to_numpy()
+        lo, hi = np.searchsorted(p, [j, j + 1])
+        return frame.iloc[lo:hi, 1:].reset_index(drop=True)
 
 
 def open_cases_on(tables: Mapping[str, pd.DataFrame], date) -> pd.DataFrame:
@@ -118,9 +162,9 @@ def allocated_cases_on(tables: Mapping[str, pd.DataFrame], date) -> pd.DataFrame
 def _involvements(tables) -> pd.DataFrame:
     inv = tables["ssd_involvements"]
     return pd.DataFrame({
-        "person_id": text(inv["invo_person_id"]), "worker_id": text(inv["invo_professional_id"]),
-        "team_id": text(inv["invo_professional_team"]), "start": day(inv["invo_involvement_start_date"]),
-        "end": day(inv["invo_involvement_end_date"]),
+        "person_id": id_strings(inv, "invo_person_id"), "worker_id": id_strings(inv, "invo_professional_id"),
+        "team_id": id_strings(inv, "invo_professional_team"), "start": dates_of(inv, "invo_involvement_start_date"),
+        "end": dates_of(inv, "invo_involvement_end_date"),
     })
 
 
@@ -131,6 +175,7 @@ UNALLOCATED_COLUMNS = [*BASE_COLUMNS, "case_type", "services", "last_worker_id",
 
 def compute_unallocated(tables, periods, by, settings) -> MeasureResult:
     opened = _Open(tables)
+    opened.on_many([p.end for p in periods])
     inv = _involvements(tables)
     inv = inv[(inv["worker_id"] != "").to_numpy() & inv["start"].notna().to_numpy()]
 
@@ -160,16 +205,16 @@ SUPERVISION_COLUMNS = [*BASE_COLUMNS, "case_type", "services", "last_supervision
 
 def compute_supervision(tables, periods, by, settings: MetricSettings) -> MeasureResult:
     opened = _Open(tables)
+    opened.on_many([p.end for p in periods])
     s = tables["ext_case_supervision"]
-    sup = pd.DataFrame({"person_id": text(s["supe_person_id"]), "date": day(s["supe_date"])})
-    sup = sup[sup["date"].notna().to_numpy()]
+    sup_dates = dates_of(s, "supe_date")
+    index = derived("supervision_events", (s,), lambda: EventIndex(ids(s, "supe_person_id"), sup_dates))
 
     def build(p: Period) -> pd.DataFrame:
         c = opened.on(p.end)
-        m = c[["person_id"]].assign(_i=np.arange(len(c))).merge(sup, on="person_id", how="inner")
-        m = m[(m["date"] <= p.end).to_numpy(dtype=bool)]
-        last = m.groupby("_i")["date"].max()
-        c["last_supervision_date"] = pd.to_datetime(last.reindex(np.arange(len(c)))).to_numpy()
+        when = np.repeat(np.datetime64(p.end, "ns"), len(c))
+        last = take(sup_dates, index.latest(c["person_id"].to_numpy(dtype=object), when))
+        c["last_supervision_date"] = pd.to_datetime(pd.Series(last, dtype="datetime64[ns]")).to_numpy()
         c["days_since_supervision"] = (p.end - c["last_supervision_date"]).dt.days.to_numpy()
         # Up to date when the last supervision was at most supervision_interval_days before the
         # period end: the next one is not yet overdue (as a visit interval of exactly the limit is
@@ -193,6 +238,7 @@ CASELOAD_COLUMNS = ["period", *ORG_COLUMNS, "group_id", "group", "in_denominator
 
 def compute_caseload(tables, periods, by, settings) -> MeasureResult:
     opened = _Open(tables)
+    opened.on_many([p.end for p in periods])
     prof = tables["ssd_professionals"]
     staff = pd.DataFrame({
         "worker_id": text(prof["prof_professional_id"]),
@@ -309,6 +355,7 @@ def count_worker_changes(holders: pd.DataFrame, window_start, window_end) -> pd.
 
 def compute_worker_changes(tables, periods, by, settings) -> MeasureResult:
     opened = _Open(tables)
+    opened.on_many([p.end for p in periods])
     cohorts = {p.label: opened.on(p.end) for p in periods}
     everyone = pd.unique(np.concatenate([c["person_id"].to_numpy(dtype=object) for c in cohorts.values()])) \
         if cohorts else np.array([], dtype=object)
