@@ -17,8 +17,9 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from metrics.lookups import label_org
+from metrics.lookups import label_org, org_columns
 from metrics.memo import derived
+from metrics.prepared import index_of
 
 _OFFSET = 1 << 20   # day numbers (days since 1970, negative before) made positive
 _SPAN = 1 << 21     # room for every day number in one child's block of the search key
@@ -56,7 +57,7 @@ class AllocationIndex:
             self.team = np.zeros(0, dtype=object)
             self.bounds = np.zeros(1, dtype=np.int64)
             return
-        person = inv["invo_person_id"].astype(str).to_numpy(dtype=object)
+        all_codes, all_people = pd.factorize(inv["invo_person_id"].astype(str))
         start, start_nat = day_numbers(inv["invo_involvement_start_date"])
         end, end_nat = day_numbers(inv["invo_involvement_end_date"])
         worker = inv["invo_professional_id"].fillna("").astype(str).to_numpy(dtype=object)
@@ -65,12 +66,15 @@ class AllocationIndex:
         if pd.isna(inv["invo_person_id"]).any():
             keep &= ~pd.isna(inv["invo_person_id"]).to_numpy()
         pos = np.flatnonzero(keep)
-        codes, people = pd.factorize(person[pos])
-        order = np.lexsort((pos, start[pos], codes))
+        # codes of the IDs in use only, numbered in order of first use (as factorising them would)
+        codes, used = pd.factorize(all_codes[pos])
+        people = np.asarray(all_people, dtype=object)[used] if len(used) else np.zeros(0, dtype=object)
+        key = codes.astype(np.int64) * _SPAN + (start[pos] + _OFFSET)
+        order = np.argsort(key, kind="stable")  # by child, start, then table order
         sel = pos[order]
         self.people = pd.Index(people, dtype=object)
         code = codes[order].astype(np.int64)
-        self.key = code * _SPAN + (start[sel] + _OFFSET)
+        self.key = key[order]
         self.end = np.where(end_nat[sel], _NEVER, end[sel])
         self.worker = worker[sel]
         self.team = team[sel]
@@ -82,7 +86,7 @@ class AllocationIndex:
         res = np.full(n, -1, dtype=np.int64)
         if n == 0 or len(self.key) == 0:
             return res
-        c = self.people.get_indexer(as_id_strings(person_ids)).astype(np.int64)
+        c = index_of(self.people, as_id_strings(person_ids)).astype(np.int64)
         ok = (c >= 0) & ~nat
         idx = np.flatnonzero(ok)
         if not len(idx):
@@ -138,8 +142,7 @@ def label_by_allocation(rows: pd.DataFrame, tables: Mapping[str, pd.DataFrame], 
     """``rows`` with worker_id, worker, team_id, team, service_id, service added from the child's
     allocation on ``date_col``."""
     worker, team = allocation_arrays(tables, rows[person_col], rows[date_col])
-    tmp = rows.reset_index(drop=True).copy()
-    tmp["_team"] = team
-    tmp["_worker"] = worker
-    out = label_org(tmp, tables, team_col="_team", worker_col="_worker")
-    return out.drop(columns=["_team", "_worker"])
+    out = rows.reset_index(drop=True).copy(deep=False)  # copy-on-write: ``rows`` is never changed
+    for c, values in org_columns(tables, team, worker).items():
+        out[c] = values
+    return out

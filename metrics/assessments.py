@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.calendar import working_days_after
-from metrics.lookups import child_names, label_org
+from metrics.lookups import child_name_array, child_names, label_org
 from metrics.periods import Period
 from metrics.registry import SUMMARY_COLUMNS, Measure, MeasureResult, register
 from metrics.settings import MetricSettings
@@ -33,10 +33,18 @@ ROW_COLUMNS = [
 ALL_ID, ALL_LABEL = "all", "All"
 
 
-def completed_assessments(tables: Mapping[str, pd.DataFrame], settings: MetricSettings) -> pd.DataFrame:
-    """Every authorised assessment with its clock start, working days and whether it was in time."""
+def completed_assessments(tables: Mapping[str, pd.DataFrame], settings: MetricSettings,
+                          periods: list[Period] | None = None) -> pd.DataFrame:
+    """Every authorised assessment with its clock start, working days and whether it was in time
+    (with ``periods``: only those authorised in one of them)."""
     a = tables["ssd_cin_assessments"]
     a = a[a["cina_assessment_auth_date"].notna()]
+    if periods is not None:
+        auth = a["cina_assessment_auth_date"]
+        keep = np.zeros(len(a), dtype=bool)
+        for p in periods:
+            keep |= p.contains(auth).to_numpy(dtype=bool)
+        a = a[keep]
     out = pd.DataFrame({
         "assessment_id": a["cina_assessment_id"].to_numpy(),
         "referral_id": a["cina_referral_id"].to_numpy(),
@@ -62,10 +70,17 @@ def completed_assessments(tables: Mapping[str, pd.DataFrame], settings: MetricSe
     out["start_missing"] = out["start_date"].isna()
     out["working_days"] = working_days_after(out["start_date"], out["auth_date"])
     out["in_time"] = (out["working_days"] <= settings.assessment_timescale_working_days) & ~out["start_missing"]
-    names = child_names(tables)
-    out["child_name"] = names.reindex(out["person_id"].astype(str).to_numpy()).fillna("").to_numpy()
+    out["child_name"] = _child_names_of(tables, out["person_id"])
     out = label_org(out, tables, team_col="team_code", worker_col="worker_code")
     return out.drop(columns=["team_code", "worker_code"])
+
+
+def _child_names_of(tables, person_ids: pd.Series) -> np.ndarray:
+    """``child_names(tables).reindex(ids).fillna("")`` (which refuses repeated person IDs)."""
+    names = child_names(tables)
+    if names.index.has_duplicates:
+        return names.reindex(person_ids.astype(str).to_numpy()).fillna("").to_numpy()
+    return child_name_array(tables, person_ids.astype(str).to_numpy(dtype=object))
 
 
 def _group(frame: pd.DataFrame, by: str | None) -> pd.DataFrame:
@@ -115,14 +130,14 @@ def _summarise(rows: pd.DataFrame, periods: list[Period], *, count_only: bool) -
 
 
 def compute_assessments(tables, periods, by, settings) -> MeasureResult:
-    rows = _rows_in_periods(completed_assessments(tables, settings), periods, by)
+    rows = _rows_in_periods(completed_assessments(tables, settings, periods), periods, by)
     rows["in_denominator"] = True
     rows["in_numerator"] = True
     return MeasureResult("assessments", _summarise(rows, periods, count_only=True), rows[ROW_COLUMNS])
 
 
 def compute_timeliness(tables, periods, by, settings) -> MeasureResult:
-    rows = _rows_in_periods(completed_assessments(tables, settings), periods, by)
+    rows = _rows_in_periods(completed_assessments(tables, settings, periods), periods, by)
     # An assessment whose clock start is not recorded cannot be judged: it is listed, flagged,
     # and left out of both numerator and denominator.
     rows["in_denominator"] = ~rows["start_missing"]

@@ -95,10 +95,10 @@ def _care_leaver_flags(src: _Sources, records: pd.DataFrame, dates, min_age: int
     age on that date (the module docstring's rule), and their age then."""
     ids = records["person_id"].to_numpy(dtype=object)
     index, dobs, deaths = prepared.person_dates(src.tables)
-    k = index.get_indexer(ids)
+    k = prepared.index_of(index, ids)
     dob, death = prepared.take(dobs, k), prepared.take(deaths, k)
     first_ids, first_dates = src.first_start()
-    started = prepared.take(first_dates, first_ids.get_indexer(ids))
+    started = prepared.take(first_dates, prepared.index_of(first_ids, ids))
     in_care = src.in_care_people(dates)
     keep = np.zeros((len(ids), len(dates)), dtype=bool)
     ages = np.full((len(ids), len(dates)), np.nan)

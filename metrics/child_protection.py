@@ -49,7 +49,7 @@ SEEN_COLUMNS = [*BASE_COLUMNS, "assessment_id", "referral_id", "assessment_start
 
 
 def compute_child_seen(tables, periods, by, settings) -> MeasureResult:
-    base = completed_assessments(tables, settings)
+    base = completed_assessments(tables, settings, periods)
     base = base[in_any_period(base["auth_date"], periods)]
     a = tables["ssd_cin_assessments"]
     recorded = pd.Series(a["cina_assessment_child_seen"].to_numpy(), index=a["cina_assessment_id"].astype(str).to_numpy())

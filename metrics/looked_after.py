@@ -51,9 +51,9 @@ import numpy as np
 import pandas as pd
 
 from metrics import prepared
-from metrics.allocation import label_by_allocation
+from metrics.allocation import allocation_arrays, label_by_allocation
 from metrics.front_door import open_at
-from metrics.lookups import child_name_array
+from metrics.lookups import child_name_array, org_columns
 from metrics.memo import derived
 from metrics.periods import Period
 from metrics.registry import SUMMARY_COLUMNS, Measure, MeasureResult, register
@@ -123,7 +123,7 @@ def yes(values) -> np.ndarray:
 def member(values, pool) -> np.ndarray:
     """``values`` in ``pool`` (vectorised hash lookup; avoids Series.isin on string dtype)."""
     pool_index = pd.Index(pd.unique(np.asarray(pool, dtype=object)), dtype=object)
-    return pool_index.get_indexer(np.asarray(values, dtype=object)) >= 0
+    return prepared.index_of(pool_index, values) >= 0
 
 
 def months_before(when: pd.Timestamp, months: int) -> pd.Timestamp:
@@ -181,7 +181,7 @@ def person_dates(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def dob_of(tables, person_ids) -> np.ndarray:
     index, dob, _ = prepared.person_dates(tables)
-    return prepared.take(dob, index.get_indexer(np.asarray(person_ids, dtype=object)))
+    return prepared.take(dob, prepared.index_of(index, person_ids))
 
 
 def _like_reindex(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -274,6 +274,23 @@ def add_child_names(rows: pd.DataFrame, tables) -> pd.DataFrame:
     return rows
 
 
+# Hidden columns a cohort may carry (with_labels): the allocated worker and team on the period end
+# and the child's name, so that measures sharing a cohort look them up once. finish() uses them
+# and keeps only the measure's own columns.
+LABELS = ("_alloc_worker", "_alloc_team", "_child_name")
+
+
+def with_labels(frame: pd.DataFrame, tables, when: np.ndarray) -> pd.DataFrame:
+    """``frame`` (with person_id) plus the hidden LABELS columns for the allocation on ``when``
+    (one date per row)."""
+    worker, team = allocation_arrays(tables, frame["person_id"].to_numpy(dtype=object), when)
+    out = frame.copy(deep=False)
+    out[LABELS[0]] = worker
+    out[LABELS[1]] = team
+    out[LABELS[2]] = child_name_array(tables, frame["person_id"].to_numpy(dtype=object))
+    return out
+
+
 def label_allocated(rows: pd.DataFrame, tables, date_col: str) -> pd.DataFrame:
     """Team, service and worker of the child's allocation on ``date_col``."""
     if rows.empty:
@@ -291,8 +308,18 @@ def finish(measure_id: str, rows: pd.DataFrame, tables, periods: list[Period], b
     keep ``columns`` and summarise."""
     rows = rows.reset_index(drop=True)
     if not labelled:
-        rows = label_allocated(rows, tables, date_col)
-    rows = add_child_names(rows, tables)
+        if LABELS[0] in rows and date_col == "period_end" and len(rows):
+            # worked out once per extract with the cohort (see with_labels): the same lookups
+            rows = rows.copy(deep=False)
+            for c, values in org_columns(tables, rows[LABELS[1]].to_numpy(dtype=object),
+                                         rows[LABELS[0]].to_numpy(dtype=object)).items():
+                rows[c] = values
+        else:
+            rows = label_allocated(rows, tables, date_col)
+    if LABELS[2] in rows:
+        rows["child_name"] = rows[LABELS[2]].to_numpy(dtype=object)
+    else:
+        rows = add_child_names(rows, tables)
     rows = set_group(rows, by)
     rows["in_denominator"] = rows["in_denominator"].astype(bool)
     rows["in_numerator"] = rows["in_numerator"].astype(bool)
@@ -472,6 +499,7 @@ class _Sources:
         self.legal = legal_statuses(tables)
         self._frames = (tables["ssd_cla_episodes"], tables.get("ssd_cla_placement"), tables.get("ssd_legal_status"))
         self._at: dict = {}
+        self._labels: dict = {}
 
     def in_care_at(self, dates) -> pd.DataFrame:
         """:meth:`in_care_on` for several dates at once: the rows for each date in turn, with
@@ -479,17 +507,29 @@ class _Sources:
         key = tuple(pd.Timestamp(d).normalize() for d in dates)
         frame = derived("in_care_at", self._frames, lambda: _in_care_at(self, key), key)
         for j, d in enumerate(key):
-            self._at.setdefault(d, (frame, j))
+            self._at.setdefault(d, (frame, j, key))
         return frame.copy(deep=False)
 
-    def in_care_on(self, date) -> pd.DataFrame:
+    def in_care_on(self, date, *, labels: bool = False) -> pd.DataFrame:
+        """Children in care at the end of ``date`` (see :func:`in_care_on`); with ``labels``, also
+        the hidden LABELS columns (allocation on the date, name) that finish() uses."""
         d = pd.Timestamp(date).normalize()
         if d not in self._at:
             self.in_care_at([d])
-        frame, j = self._at[d]
+        frame, j, key = self._at[d]
+        if labels:
+            frame = self._labelled(frame, key)
         p = frame["_p"].to_numpy()
         lo, hi = np.searchsorted(p, [j, j + 1])
         return frame.iloc[lo:hi, 1:].reset_index(drop=True)
+
+    def _labelled(self, frame: pd.DataFrame, key: tuple) -> pd.DataFrame:
+        if key not in self._labels:
+            frames = (*self._frames, self.tables.get("ssd_involvements"), self.tables.get("ssd_person"))
+            when = np.array([np.datetime64(d, "ns") for d in key], dtype="datetime64[ns]")[frame["_p"].to_numpy()]
+            self._labels[key] = derived("in_care_labelled", frames,
+                                        lambda: with_labels(frame, self.tables, when), key)
+        return self._labels[key]
 
     def in_care_people(self, dates) -> list[np.ndarray]:
         """The distinct person IDs in care at the end of each date (an open episode; no placement
@@ -633,7 +673,7 @@ def compute_cla(tables, periods, by, settings) -> MeasureResult:
     src.in_care_at([p.end for p in periods])
 
     def build(p: Period) -> pd.DataFrame:
-        ic = _with_age(src.in_care_on(p.end), tables, p.end)
+        ic = _with_age(src.in_care_on(p.end, labels=True), tables, p.end)
         ic["in_denominator"] = True
         ic["in_numerator"] = True
         return ic
@@ -723,7 +763,7 @@ def health_checks(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def _continuous_cohort(src: _Sources, tables, p: Period, months: int = CONTINUOUS_CARE_MONTHS) -> pd.DataFrame:
-    ic = _with_age(src.in_care_on(p.end), tables, p.end)
+    ic = _with_age(src.in_care_on(p.end, labels=True), tables, p.end)
     ic["continuous_since"] = months_before(p.end, months)
     return ic[(ic["period_of_care_start"] <= months_before(p.end, months)).to_numpy(dtype=bool)].reset_index(drop=True)
 
@@ -811,7 +851,7 @@ def compute_pep(tables, periods, by, settings: MetricSettings) -> MeasureResult:
     peps = peps[peps["date"].notna().to_numpy()]
 
     def build(p: Period) -> pd.DataFrame:
-        c = _with_age(src.in_care_on(p.end), tables, p.end)
+        c = _with_age(src.in_care_on(p.end, labels=True), tables, p.end)
         c = c[((c["age"] >= PEP_AGES[0]) & (c["age"] <= PEP_AGES[1])).to_numpy(dtype=bool)].reset_index(drop=True)
         c["last_pep_date"] = _latest_check(peps, c, p.end)
         c["window_start"] = months_before(p.end, settings.pep_window_months)
@@ -835,7 +875,7 @@ def compute_3plus(tables, periods, by, settings) -> MeasureResult:
     stints = src.placements.drop_duplicates(["person_id", "stint"])[["person_id", "stint_start"]]
 
     def build(p: Period) -> pd.DataFrame:
-        c = src.in_care_on(p.end)
+        c = src.in_care_on(p.end, labels=True)
         w0 = months_before(p.end, PLACEMENT_WINDOW_MONTHS)
         s = stints[((stints["stint_start"] >= w0) & (stints["stint_start"] <= p.end)).to_numpy(dtype=bool)]
         s = s[member(s["person_id"], c["person_id"])]
@@ -888,7 +928,7 @@ def compute_residential(tables, periods, by, settings) -> MeasureResult:
     src.in_care_at([p.end for p in periods])
 
     def build(p: Period) -> pd.DataFrame:
-        c = src.in_care_on(p.end)
+        c = src.in_care_on(p.end, labels=True)
         c = c[is_private_residential(c["placement_type"], c["placement_provider"])].reset_index(drop=True)
         c["in_denominator"] = True
         c["in_numerator"] = True
@@ -923,7 +963,7 @@ def compute_distance(tables, periods, by, settings) -> MeasureResult:
     src.in_care_at([p.end for p in periods])
 
     def build(p: Period) -> pd.DataFrame:
-        c = src.in_care_on(p.end)
+        c = src.in_care_on(p.end, labels=True)
         miles = pd.to_numeric(c["placement_distance"], errors="coerce")
         c["distance_recorded"] = miles.notna().to_numpy(dtype=bool)
         c["over_20_miles"] = (miles > DISTANCE_MILES).fillna(False).to_numpy(dtype=bool)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.memo import derived
+from metrics.prepared import index_of
 
 UNKNOWN_TEAM = "Team not recorded"
 UNKNOWN_SERVICE = "Service not recorded"
@@ -104,7 +105,7 @@ def child_name_array(tables: Mapping[str, pd.DataFrame], person_ids) -> np.ndarr
     p = tables["ssd_person"]
     index, names = derived("child_name_index", (p,), lambda: _name_index(p))
     ids = np.asarray(person_ids.to_numpy(dtype=object) if isinstance(person_ids, pd.Series) else person_ids, dtype=object)
-    k = index.get_indexer(ids)
+    k = index_of(index, ids)
     out = np.where(k >= 0, names[np.maximum(k, 0)] if len(names) else "", "").astype(object)
     # a recorded name that is missing (None/NaN) reads as "", as reindex(...).fillna("") gives
     if len(out):
@@ -124,45 +125,56 @@ def _take(values, idx: np.ndarray) -> np.ndarray:
 
 def _org_arrays(dept: pd.DataFrame, prof: pd.DataFrame | None):
     teams = _team_lookup(dept)
-    out = {"team_index": pd.Index(teams["team_id"]), "team": teams["team"].to_numpy(dtype=object),
+    out = {"team_index": pd.Index(teams["team_id"].to_numpy(dtype=object), dtype=object), "team": teams["team"].to_numpy(dtype=object),
            "service_id": teams["service_id"].to_numpy(dtype=object),
            "service": teams["service"].to_numpy(dtype=object)}
     if prof is not None:
         workers = _worker_lookup(prof)
-        out["worker_index"] = pd.Index(workers["worker_id"])
+        out["worker_index"] = pd.Index(workers["worker_id"].to_numpy(dtype=object), dtype=object)
         out["worker"] = workers["worker"].to_numpy(dtype=object)
     return out
 
 
 def _ids(values) -> np.ndarray:
     """IDs as strings, "" where missing (as ``fillna("").astype(str)``)."""
-    if isinstance(values, pd.Series) and values.dtype == object:
+    if not isinstance(values, pd.Series):
+        values = pd.Series(np.asarray(values, dtype=object), dtype=object)
+    if values.dtype == object:
         arr = values.to_numpy()
         if pd.api.types.infer_dtype(arr, skipna=False) == "string":
             return arr
     return values.fillna("").astype(str).to_numpy()
 
 
+def org_columns(tables: Mapping[str, pd.DataFrame], team_ids, worker_ids=None) -> dict[str, np.ndarray]:
+    """The columns :func:`label_org` adds, in its order, for arrays of team and worker IDs."""
+    dept = tables["ssd_department"]
+    prof = tables["ssd_professionals"] if worker_ids is not None else None
+    org = derived("org_arrays", (dept, prof), lambda: _org_arrays(dept, prof))
+    team_ids = _ids(team_ids)
+    idx = index_of(org["team_index"], team_ids)
+    found = idx >= 0
+    other = ~found & (team_ids != "")
+    out = {
+        "team_id": np.where(other, OTHER_ID, team_ids),
+        "team": np.where(found, _take(org["team"], idx), np.where(other, OTHER_TEAM, UNKNOWN_TEAM)),
+        "service_id": np.where(found, _take(org["service_id"], idx), ""),
+        "service": np.where(found, _take(org["service"], idx), UNKNOWN_SERVICE),
+    }
+    if worker_ids is not None:
+        worker_ids = _ids(worker_ids)
+        widx = index_of(org["worker_index"], worker_ids)
+        wother = (widx < 0) & (worker_ids != "")
+        out["worker_id"] = np.where(wother, OTHER_ID, worker_ids)
+        out["worker"] = np.where(widx >= 0, _take(org["worker"], widx), np.where(wother, OTHER_WORKER, UNALLOCATED))
+    return out
+
+
 def label_org(frame: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, team_col: str,
               worker_col: str | None = None) -> pd.DataFrame:
     """Add team_id, team, service_id, service (and worker_id, worker) columns to ``frame``."""
-    dept = tables["ssd_department"]
-    prof = tables["ssd_professionals"] if worker_col is not None else None
-    org = derived("org_arrays", (dept, prof), lambda: _org_arrays(dept, prof))
-    team_ids = _ids(frame[team_col])
-    idx = org["team_index"].get_indexer(team_ids)
-    found = idx >= 0
-    other = ~found & (team_ids != "")
-    out = frame.copy()
-    out["team_id"] = np.where(other, OTHER_ID, team_ids)
-    out["team"] = np.where(found, _take(org["team"], idx), np.where(other, OTHER_TEAM, UNKNOWN_TEAM))
-    out["service_id"] = np.where(found, _take(org["service_id"], idx), "")
-    out["service"] = np.where(found, _take(org["service"], idx), UNKNOWN_SERVICE)
-    if worker_col is not None:
-        worker_ids = _ids(frame[worker_col])
-        widx = org["worker_index"].get_indexer(worker_ids)
-        wother = (widx < 0) & (worker_ids != "")
-        out["worker_id"] = np.where(wother, OTHER_ID, worker_ids)
-        out["worker"] = np.where(widx >= 0, _take(org["worker"], widx),
-                                 np.where(wother, OTHER_WORKER, UNALLOCATED))
+    cols = org_columns(tables, frame[team_col], None if worker_col is None else frame[worker_col])
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
+    for c, values in cols.items():
+        out[c] = values
     return out

@@ -36,10 +36,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from metrics.allocation import label_by_allocation
+from metrics.allocation import allocation_arrays, label_by_allocation
 from metrics.calendar import add_working_days, working_days_after
 from metrics.front_door import open_at
-from metrics.lookups import child_names
+from metrics.lookups import child_name_array, child_names, org_columns
 from metrics.memo import derived
 from metrics.prepared import open_pairs
 from metrics.periods import Period
@@ -673,14 +673,20 @@ def _reason(rows: pd.DataFrame, event: str, start_word: str):
     return pd.array(pc.if_else(ok, pa.scalar("On time"), late), dtype="str")
 
 
-def _finish(rows: pd.DataFrame, tables, by, period_end_col: str = "allocation_date") -> pd.DataFrame:
+def _finish(rows: pd.DataFrame, tables, by, period_end_col: str = "allocation_date", labels=None) -> pd.DataFrame:
     if rows.empty:
         for c in ("service_id", "service", "team_id", "team", "worker_id", "worker"):
             rows[c] = pd.Series(dtype=object)
+    elif labels is not None:  # the allocation and names, already looked up for these rows
+        rows = rows.reset_index(drop=True).copy(deep=False)
+        for c, values in org_columns(tables, labels[1], labels[0]).items():
+            rows[c] = values
     else:
         rows = label_by_allocation(rows, tables, date_col=period_end_col)
-    names = child_names(tables)
-    rows["child_name"] = names[~names.index.duplicated()].reindex(rows["person_id"].to_numpy()).fillna("").to_numpy()
+    if labels is not None and len(rows):
+        rows["child_name"] = labels[2]
+    else:
+        rows["child_name"] = child_name_array(tables, rows["person_id"].to_numpy(dtype=object))
     if by is None:
         rows["group_id"], rows["group"] = ALL_ID, ALL_LABEL
     else:
@@ -1047,13 +1053,32 @@ def _compute_visits(measure_id: str, kind: Kind, tables, periods, by, settings) 
         rows["compliant"] = pd.Series(dtype=bool)
     rows["in_denominator"] = True
     rows["in_numerator"] = rows["compliant"].astype(bool)
-    rows = _finish(rows, tables, by)
+    rows = _finish(rows, tables, by, labels=_row_labels(tables, "visits", kind, ends, rows))
     extra = ["placement_type", "long_term"] if kind == "cla" else []
     cols = ["period"] + ORG_COLUMNS + list(names) + extra + VISIT_DETAIL
     for c in cols:
         if c not in rows.columns:
             rows[c] = pd.Series(dtype=object)
     return MeasureResult(measure_id, _summarise(rows, periods), rows[cols].reset_index(drop=True))
+
+
+def _row_labels(tables, what: str, kind: Kind, ends, rows: pd.DataFrame):
+    """(worker, team, name) of each row's child (allocation on the period end), kept per extract
+    and periods: the rows are the children current at each period end, the same for the visits
+    and the reviews of CP and CIN plans."""
+    if rows.empty:
+        return None
+    family = _SOURCES[(what, kind)][:1] if kind != "cla" else _SOURCES[(what, kind)]
+    frames = (*(tables.get(t) for t in family), tables.get("ssd_involvements"), tables.get("ssd_person"),
+              tables.get("ssd_cla_episodes") if kind == "cla" else None)
+    key = (what if kind == "cla" else "plans", kind, tuple(pd.Timestamp(e) for e in ends), len(rows))
+
+    def build():
+        person = rows["person_id"].to_numpy(dtype=object)
+        worker, team = allocation_arrays(tables, person, rows["allocation_date"].to_numpy())
+        return worker, team, child_name_array(tables, person)
+
+    return derived("visit_row_labels", frames, build, *key)
 
 
 def _open_rows(spans: pd.DataFrame, ends) -> list[np.ndarray]:
@@ -1127,7 +1152,7 @@ def _compute_reviews(measure_id: str, kind: Kind, tables, periods, by, settings)
         rows["in_denominator"] = pd.Series(dtype=bool)
     rows["in_denominator"] = rows["in_denominator"].astype(bool)
     rows["in_numerator"] = rows["compliant"].astype(bool) & rows["in_denominator"]
-    rows = _finish(rows, tables, by)
+    rows = _finish(rows, tables, by, labels=_row_labels(tables, "reviews", kind, [p.end for p in periods], rows))
     cols = ["period"] + ORG_COLUMNS + list(names) + REVIEW_DETAIL
     for c in cols:
         if c not in rows.columns:

@@ -32,12 +32,12 @@ from metrics.allocation import allocation_on
 from metrics.care_leavers import _care_leaver_flags, _care_leavers, care_leaver_records
 from metrics.front_door import open_at
 from metrics.looked_after import (
-    ALL_ID, ALL_LABEL, BASE_COLUMNS, ORG_COLUMNS, ORG_TABLES, _Sources, day, finish,
+    ALL_ID, ALL_LABEL, BASE_COLUMNS, LABELS, ORG_COLUMNS, ORG_TABLES, _Sources, day, finish, with_labels,
     member, months_before, set_group, stock_rows, text, yes,
 )
 from metrics.lookups import label_org
 from metrics.memo import derived
-from metrics.prepared import EventIndex, dates as dates_of, id_strings, ids, open_pairs, take
+from metrics.prepared import EventIndex, dates as dates_of, id_strings, ids, index_of, open_pairs, take
 from metrics.periods import Period
 from metrics.registry import SUMMARY_COLUMNS, Measure, MeasureResult, register
 from metrics.settings import MetricSettings
@@ -59,6 +59,7 @@ class _Open:
         self._frames = tuple(tables.get(t) for t in (
             "ssd_cin_episodes", "ssd_cp_plans", "ssd_cla_episodes", "ssd_care_leavers", "ssd_person"))
         self._at: dict = {}
+        self._labels: dict = {}
 
     @property
     def cin(self) -> pd.DataFrame | None:
@@ -97,7 +98,7 @@ class _Open:
         key = tuple(pd.Timestamp(d).normalize() for d in dates)
         frame = derived("open_cases", self._frames, lambda: self._build(key), key)
         for j, d in enumerate(key):
-            self._at.setdefault(d, (frame, j))
+            self._at.setdefault(d, (frame, j, key))
         return frame.copy(deep=False)
 
     def _build(self, dates: tuple) -> pd.DataFrame:
@@ -133,11 +134,20 @@ class _Open:
         out["services"] = services
         return out[["_p", *OPEN_COLUMNS]]
 
-    def on(self, date) -> pd.DataFrame:
+    def on(self, date, *, labels: bool = False) -> pd.DataFrame:
+        """Open cases at the end of ``date`` (OPEN_COLUMNS); with ``labels``, also the hidden
+        LABELS columns (allocation on the date, name) that finish() and the measures use."""
         d = pd.Timestamp(date).normalize()
         if d not in self._at:
             self.on_many([d])
-        frame, j = self._at[d]
+        frame, j, key = self._at[d]
+        if labels:
+            if key not in self._labels:
+                frames = (*self._frames, self.tables.get("ssd_involvements"))
+                when = np.array([np.datetime64(x, "ns") for x in key], dtype="datetime64[ns]")[frame["_p"].to_numpy()]
+                self._labels[key] = derived("open_cases_labelled", frames,
+                                            lambda: with_labels(frame, self.tables, when), key)
+            frame = self._labels[key]
         p = frame["_p"].to_numpy()
         lo, hi = np.searchsorted(p, [j, j + 1])
         return frame.iloc[lo:hi, 1:].reset_index(drop=True)
@@ -173,22 +183,43 @@ def _involvements(tables) -> pd.DataFrame:
 UNALLOCATED_COLUMNS = [*BASE_COLUMNS, "case_type", "services", "last_worker_id", "last_allocation_end"]
 
 
+def _last_ended(inv: pd.DataFrame):
+    """Allocations to a worker (with a start and an end), sorted by child, end, start and table
+    order, for "the last allocation that ended before a date"."""
+    person = ids(inv, "invo_person_id")
+    worker = id_strings(inv, "invo_professional_id")
+    start = dates_of(inv, "invo_involvement_start_date")
+    end = dates_of(inv, "invo_involvement_end_date")
+    keep = np.flatnonzero((worker != "") & ~np.isnat(start) & ~np.isnat(end))
+    s_day = start[keep].astype("datetime64[D]").astype(np.int64)
+    e_day = end[keep].astype("datetime64[D]").astype(np.int64)
+    code = person.codes[keep]
+    order = np.lexsort((keep, s_day, e_day, code))
+    rows = keep[order]
+    key = code[order].astype(np.int64) * _SPAN + (e_day[order] + _OFFSET)
+    return person.index, key, worker[rows], end[rows]
+
+
+_SPAN, _OFFSET = 1 << 21, 1 << 20
+
+
 def compute_unallocated(tables, periods, by, settings) -> MeasureResult:
     opened = _Open(tables)
     opened.on_many([p.end for p in periods])
-    inv = _involvements(tables)
-    inv = inv[(inv["worker_id"] != "").to_numpy() & inv["start"].notna().to_numpy()]
+    inv = tables["ssd_involvements"]
+    people, key, last_worker, last_end = derived("last_ended_allocation", (inv,), lambda: _last_ended(inv))
 
     def build(p: Period) -> pd.DataFrame:
-        cases = opened.on(p.end)
-        alloc = allocation_on(tables, cases["person_id"], np.repeat(np.datetime64(p.end, "ns"), len(cases)))
-        c = cases[(alloc["worker_id"] == "").to_numpy()].reset_index(drop=True)
+        cases = opened.on(p.end, labels=True)
+        c = cases[(cases[LABELS[0]] == "").to_numpy()].reset_index(drop=True)
         # The last allocation to a worker that ended before the period end (if any).
-        ended = inv[(inv["end"] < p.end).to_numpy(dtype=bool)]
-        m = c[["person_id"]].assign(_i=np.arange(len(c))).merge(ended, on="person_id", how="inner")
-        m = m.sort_values(["_i", "end", "start"], kind="stable").drop_duplicates("_i", keep="last").set_index("_i")
-        c["last_worker_id"] = m["worker_id"].reindex(np.arange(len(c))).fillna("").to_numpy(dtype=object)
-        c["last_allocation_end"] = pd.to_datetime(m["end"].reindex(np.arange(len(c)))).to_numpy()
+        code = index_of(people, c["person_id"]).astype(np.int64)
+        day_ = np.datetime64(p.end, "D").astype(np.int64)
+        k = np.searchsorted(key, code * _SPAN + (day_ + _OFFSET), side="left") - 1
+        found = (code >= 0) & (k >= 0) & (key[np.maximum(k, 0)] // _SPAN == code) if len(key) else np.zeros(len(c), bool)
+        k = np.where(found, k, -1)
+        c["last_worker_id"] = np.where(found, take(last_worker, k), "").astype(object)
+        c["last_allocation_end"] = pd.to_datetime(pd.Series(take(last_end, k), dtype="datetime64[ns]")).to_numpy()
         c["in_denominator"] = True
         c["in_numerator"] = True
         return c
@@ -211,7 +242,7 @@ def compute_supervision(tables, periods, by, settings: MetricSettings) -> Measur
     index = derived("supervision_events", (s,), lambda: EventIndex(ids(s, "supe_person_id"), sup_dates))
 
     def build(p: Period) -> pd.DataFrame:
-        c = opened.on(p.end)
+        c = opened.on(p.end, labels=True)
         when = np.repeat(np.datetime64(p.end, "ns"), len(c))
         last = take(sup_dates, index.latest(c["person_id"].to_numpy(dtype=object), when))
         c["last_supervision_date"] = pd.to_datetime(pd.Series(last, dtype="datetime64[ns]")).to_numpy()
@@ -250,10 +281,10 @@ def compute_caseload(tables, periods, by, settings) -> MeasureResult:
 
     parts = []
     for p in periods:
-        cases = opened.on(p.end)
-        alloc = allocation_on(tables, cases["person_id"], np.repeat(np.datetime64(p.end, "ns"), len(cases)))
-        cases["worker_id"] = alloc["worker_id"].to_numpy(dtype=object)
-        cases["team_id"] = alloc["team_id"].to_numpy(dtype=object)
+        cases = opened.on(p.end, labels=True)
+        cases["worker_id"] = cases[LABELS[0]].to_numpy(dtype=object)
+        cases["team_id"] = cases[LABELS[1]].to_numpy(dtype=object)
+        cases = cases.drop(columns=list(LABELS))
         cases = cases[(cases["worker_id"] != "").to_numpy()]
         cases["case_key"] = cases["case_type"].map({"CLA": "cla_cases", "CP": "cp_cases", "CIN": "cin_cases",
                                                     "Care leaver": "care_leaver_cases"})
@@ -356,7 +387,7 @@ def count_worker_changes(holders: pd.DataFrame, window_start, window_end) -> pd.
 def compute_worker_changes(tables, periods, by, settings) -> MeasureResult:
     opened = _Open(tables)
     opened.on_many([p.end for p in periods])
-    cohorts = {p.label: opened.on(p.end) for p in periods}
+    cohorts = {p.label: opened.on(p.end, labels=True) for p in periods}
     everyone = pd.unique(np.concatenate([c["person_id"].to_numpy(dtype=object) for c in cohorts.values()])) \
         if cohorts else np.array([], dtype=object)
     holders = worker_holders(tables, everyone, max(p.end for p in periods))
