@@ -175,6 +175,10 @@ CASE_TYPES = (("cin_cases", "CIN"), ("cp_cases", "CP"), ("cla_cases", "CLA"),
 EH_COLUMNS = ["period", "person_id", "child_name", *ORG, "episode_id", "start_date", "reason"]
 
 
+def _no_early_help() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c == "start_date" else object) for c in EH_COLUMNS})
+
+
 def early_help_open(tables: Mapping[str, pd.DataFrame], periods: list[Period]) -> pd.DataFrame:
     """Early help episodes open at each period end (:func:`metrics.front_door.open_at`: started on
     or before it, no end or an end after it), one row per child per period (the latest-started
@@ -183,8 +187,7 @@ def early_help_open(tables: Mapping[str, pd.DataFrame], periods: list[Period]) -
     ``eh_episodes`` groups by the recorded worker, else the allocation)."""
     e = tables.get("ssd_early_help_episodes")
     if e is None or e.empty or not periods:
-        return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c == "start_date" else object)
-                             for c in EH_COLUMNS})
+        return _no_early_help()
     base = pd.DataFrame({
         "episode_id": text(e["earl_episode_id"]), "person_id": text(e["earl_person_id"]),
         "start_date": day(e["earl_episode_start_date"]), "end_date": day(e["earl_episode_end_date"]),
@@ -198,6 +201,8 @@ def early_help_open(tables: Mapping[str, pd.DataFrame], periods: list[Period]) -
         part = part.assign(period=p.label, period_end=p.end)
         parts.append(part)
     rows = pd.concat(parts, ignore_index=True)
+    if rows.empty:  # episodes recorded, none open at any of the period ends
+        return _no_early_help()
     workers = worker_lookup(tables).drop_duplicates("worker_id")
     dept = pd.Series(workers["team_id"].to_numpy(dtype=object), index=workers["worker_id"].to_numpy(dtype=object))
     rows["team_code"] = dept.reindex(rows["worker_code"].to_numpy(dtype=object)).fillna("").astype(str).to_numpy()

@@ -122,6 +122,17 @@ def test_open_cases_list_the_children_behind_each_worker():
     assert cases.loc[cases["person_id"] == "C2", "services"].iloc[0] == "CP, CIN"
 
 
+def test_no_early_help_open_at_the_period_end_gives_an_empty_list_not_an_error():
+    # A team whose early help episodes all ended before the month end (found on the large demo):
+    # the page must show no early help cases rather than fail.
+    t = open_tables(cin=[("C1", "2026-01-10", None)], inv=[("C1", "W1", "T1", "2026-01-10", None)],
+                    eh=[("C5", "2026-01-01", "2026-02-10", "W1"), ("C6", "2026-01-05", "2026-03-31", None)])
+    eh = early_help_open(t, [MARCH])
+    assert eh.empty and list(eh.columns) == list(early_help_open(open_tables(), [MARCH]).columns)
+    cases = open_cases(t, [MARCH])
+    assert sorted(zip(cases["person_id"], cases["case_type"])) == [("C1", "CIN")]
+
+
 def test_caseload_bands_split_at_the_threshold():
     w = pd.DataFrame({"total_cases": [1, 5, 6, 15, 16, 18, 19, 23, 24, 30]})
     bands = caseload_bands(w, 18)
