@@ -468,6 +468,13 @@ def benchmark_series(measure_id: str, la_code: str) -> pd.DataFrame:
     """Every published year for the measure: the LA, its region, its neighbours (mean and median
     of those with a value, and how many) and England, with suppression marks. Oldest first.
     Empty (with the columns) when the measure has no benchmark; ValueError for an unknown LA."""
+    # The published data never changes while the process runs: worked out once per measure and
+    # LA, and each caller gets its own copy (a dozen rows).
+    return _benchmark_series(measure_id, la_code).copy()
+
+
+@lru_cache(maxsize=1024)
+def _benchmark_series(measure_id: str, la_code: str) -> pd.DataFrame:
     la = _local_authority(la_code)
     if measure_id not in BENCHMARK_MAP:
         return pd.DataFrame(columns=SERIES_COLUMNS)

@@ -83,6 +83,7 @@ from metrics.looked_after import (
 )
 from metrics.lookups import child_names, label_org
 from metrics.periods import Period
+from metrics.prepared import index_of
 from metrics.settings import MetricSettings
 from metrics.visits import CLA_REVIEW_FIRST_WORKING_DAYS, Limit, review_status, visit_status
 from metrics.workforce import CARE_LEAVER_AGES, _Open
@@ -445,8 +446,26 @@ def caseload_table(children: pd.DataFrame, task_rows: pd.DataFrame) -> pd.DataFr
     kids = children.reset_index(drop=True)
     t = task_rows[member(task_rows["person_id"], kids["person_id"])] if len(kids) else task_rows.iloc[0:0]
     t = sort_by_urgency(t)
-    first = t.drop_duplicates("person_id").set_index("person_id")
     ids = kids["person_id"].to_numpy(dtype=object)
+    # Positions, not lookups by ID: each child's code, and each task's child's code (a whole
+    # authority's caseload is a quarter of a million children and a million tasks).
+    uniq = pd.Index(pd.unique(ids), dtype=object)
+    kid_code = index_of(uniq, ids)
+    task_code = index_of(uniq, t["person_id"])
+    status = t["status"].to_numpy(dtype=object)
+    task = t["task"].to_numpy(dtype=object)
+    last_done = pd.to_datetime(t["last_done"]).to_numpy(dtype="datetime64[ns]")
+    next_due = pd.to_datetime(t["next_due"]).to_numpy(dtype="datetime64[ns]")
+
+    def first_of(values: np.ndarray, rows: np.ndarray | None, fill) -> np.ndarray:
+        """Per child: ``values`` of their first (most urgent) task among ``rows`` (all if None)."""
+        codes = task_code if rows is None else task_code[rows]
+        vals = values if rows is None else values[rows]
+        out = np.full(len(uniq), fill, dtype=values.dtype)
+        _, first = np.unique(codes, return_index=True)
+        out[codes[first]] = vals[first]
+        return out[kid_code]
+
     out = pd.DataFrame({
         "person_id": ids,
         "child_name": kids["child_name"].to_numpy(dtype=object),
@@ -455,25 +474,28 @@ def caseload_table(children: pd.DataFrame, task_rows: pd.DataFrame) -> pd.DataFr
         "worker": kids["worker"].to_numpy(dtype=object),
         "team_id": kids["team_id"].to_numpy(dtype=object),
         "team": kids["team"].to_numpy(dtype=object),
-        "status": first["status"].reindex(ids).fillna(NO_TASKS).to_numpy(dtype=object),
-        "most_urgent": first["task"].reindex(ids).fillna("").to_numpy(dtype=object),
+        "status": first_of(status, None, NO_TASKS),
+        "most_urgent": first_of(task, None, ""),
     })
-    counts = t.groupby(["person_id", "status"]).size().unstack(fill_value=0) if len(t) else pd.DataFrame()
-    for col, status in (("overdue", OVERDUE), ("due_soon", DUE_SOON)):
-        out[col] = (counts[status].reindex(ids).fillna(0).astype(int).to_numpy()
-                    if status in counts else np.zeros(len(out), dtype=int))
-    out["next_due"] = pd.to_datetime(t.groupby("person_id")["next_due"].min().reindex(ids)).to_numpy() \
-        if len(t) else pd.Series(pd.NaT, index=range(len(out)), dtype="datetime64[ns]")
-    present = [task for task in TASK_ORDER if task in set(t["task"])]
-    for task in present:
-        one = t[t["task"] == task].drop_duplicates("person_id").set_index("person_id")
-        out[f"{task} last done"] = pd.to_datetime(one["last_done"].reindex(ids)).to_numpy()
-        out[f"{task} due"] = pd.to_datetime(one["next_due"].reindex(ids)).to_numpy()
-        out[task] = one["status"].reindex(ids).fillna("").to_numpy(dtype=object)
+    for col, wanted in (("overdue", OVERDUE), ("due_soon", DUE_SOON)):
+        out[col] = np.bincount(task_code[status == wanted], minlength=len(uniq))[kid_code].astype(int)
+    never = np.iinfo(np.int64).max
+    due_ns = np.where(np.isnat(next_due), never, next_due.view(np.int64))
+    earliest = np.full(len(uniq), never, dtype=np.int64)
+    np.minimum.at(earliest, task_code, due_ns)
+    out["next_due"] = np.where(earliest == never, np.datetime64("NaT", "ns"),
+                               earliest.view("datetime64[ns]"))[kid_code]
+    present = set(pd.unique(task))
+    for name in [x for x in TASK_ORDER if x in present]:
+        rows = task == name
+        out[f"{name} last done"] = first_of(last_done, rows, np.datetime64("NaT", "ns"))
+        out[f"{name} due"] = first_of(next_due, rows, np.datetime64("NaT", "ns"))
+        out[name] = first_of(status, rows, "")
     # Most urgent first: the status of the most urgent task, then its due date (never dated first).
+    first_due = first_of(next_due, None, np.datetime64("NaT", "ns"))
     key = pd.DataFrame({
         "rank": out["status"].map(STATUS_RANK).to_numpy(),
-        "due": pd.to_datetime(first["next_due"].reindex(ids)).fillna(pd.Timestamp.min).to_numpy(),
+        "due": pd.Series(first_due).fillna(pd.Timestamp.min).to_numpy(),
         "name": out["child_name"].astype(str).to_numpy(),
         "person": out["person_id"].astype(str).to_numpy(),
     })
@@ -503,7 +525,8 @@ def plan(task_rows: pd.DataFrame, as_at, weeks: int) -> pd.DataFrame:
     od = (out["status"] == OVERDUE).to_numpy(dtype=bool)
     wk = week_commencing(out["next_due"])
     out["week_start"] = wk.where(~od).to_numpy()
-    out["week"] = np.where(od, OVERDUE, ["w/c " + _d(w) for w in wk]).astype(object)
+    labels = {w: "w/c " + _d(w) for w in pd.unique(wk)}  # a few weeks, many tasks: format each once
+    out["week"] = np.where(od, OVERDUE, wk.map(labels).to_numpy(dtype=object)).astype(object)
     out = sort_by_urgency(out)
     key = pd.DataFrame({
         "worker": out["worker"].astype(str).to_numpy(),

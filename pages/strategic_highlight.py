@@ -13,7 +13,7 @@ from metrics import benchmarks as bm
 from metrics import registry
 from metrics.narrative import BENCHMARK_LINES, HIGHLIGHT_MEASURES, HIGHLIGHT_SECTIONS, benchmarks_by_month, narrative
 from metrics.periods import period_for
-from ui import bench
+from ui import bench, charts
 from ui.downloads import download_table
 from ui.filters import month_filter
 from ui.format import DOT_ARROWS, POLARITY_TEXT, fmt_target, fmt_value, month_label
@@ -92,7 +92,11 @@ for section, ids in HIGHLIGHT_SECTIONS.items():
             st.markdown(f"**{line.title}** · {fmt_value(line.latest, line.unit) if not line.status else ''}")
             st.markdown(f":{colour}[{text}]" if colour else text)
             if not line.status and pd.Series(line.values).notna().any():
-                st.plotly_chart(trend_chart(line, frame, region, line.target), key=f"highlight_{measure_id}",
+                fig = charts.cached_figure(
+                    ("highlight", ctx.cache.key, ctx.viewer.aggregate_scope.key, repr(ctx.settings), ctx.config.la_code,
+                     last.label, measure_id),
+                    lambda: trend_chart(line, frame, region, line.target))
+                st.plotly_chart(fig, key=f"highlight_{measure_id}",
                                 config={"displayModeBar": False})
             elif not line.status:
                 st.caption("No figures in these 13 months for the children you can see.")

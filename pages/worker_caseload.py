@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from auth import Role
+from metrics.looked_after import member
 from metrics.lookups import team_lookup, worker_lookup
 from metrics.tasks import (
-    DUE_SOON, NO_TASKS, ON_TRACK, OVERDUE, TASK_ORDER, Worklist, caseload_table, rules_text, worklist,
+    DUE_SOON, NO_TASKS, ON_TRACK, OVERDUE, TASK_ORDER, caseload_table, rules_text,
 )
 from ui.downloads import download_table
 from ui.frame import start_page
+from ui.measures import run_worklist
 
 SUMMARY_PAGE = "pages/client_summary.py"
 BADGE = {OVERDUE: "🔴 Overdue", DUE_SOON: "🟠 Due soon", ON_TRACK: "🟢 On track", NO_TASKS: "⚪ No tasks", "": ""}
@@ -24,10 +27,36 @@ EVERYONE = "Everyone you can see"
 TEAM = "Whole team: "
 
 
-@st.cache_data(show_spinner="Working out what is due…", max_entries=64)
-def _worklist(cache_key: str, scope_key: str, settings_key: str, as_at: pd.Timestamp, _tables, _settings) -> Worklist:
-    # Keyed by extract, record scope and settings: one viewer's children never serve another scope.
-    return worklist(_tables, as_at, _settings)
+def _badges(values) -> "np.ndarray":
+    """BADGE of each status ("" for anything else), formatting each distinct status once."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    mapped = np.array([BADGE.get(u, "") for u in uniques] + [""], dtype=object)
+    return mapped[codes]  # code -1 (missing) takes the trailing ""
+
+
+@st.cache_resource(show_spinner="Building the caseload…", max_entries=128)
+def _caseload(cache_key: str, scope_key: str, settings_key: str, who_kind: str, who_id, _kids, _task_rows):
+    """The caseload table, its tasks and the on-screen table for one choice of worker or team.
+    Keyed by extract, record scope, settings and that choice: one viewer's children never serve
+    another scope. Built once, then shared by every rerun (pages only read it)."""
+    table = caseload_table(_kids, _task_rows)
+    mine_tasks = _task_rows[member(_task_rows["person_id"], table["person_id"])]
+    team_view = who_kind != "worker"
+    show = pd.DataFrame({
+        "Child ID": table["person_id"].to_numpy(),
+        "Child": table["child_name"].to_numpy(),
+        "Status": table["services"].to_numpy(),
+        **({"Worker": table["worker"].to_numpy()} if team_view else {}),
+        "RAG": _badges(table["status"]),
+        "Overdue": table["overdue"].to_numpy(),
+        "Next due": table["next_due"].to_numpy(),
+        "Most urgent": table["most_urgent"].to_numpy(),
+    })
+    for t in [t for t in TASK_ORDER if t in table.columns]:
+        show[t] = _badges(table[t])
+        show[f"{t}: last done"] = table[f"{t} last done"].to_numpy()
+        show[f"{t}: due"] = table[f"{t} due"].to_numpy()
+    return table, mine_tasks, show
 
 
 ctx = start_page(
@@ -35,7 +64,7 @@ ctx = start_page(
     "Each child's statutory tasks: when each was last done, when it is next due, and whether it is "
     "overdue or due soon. Most urgent first. Choose a child to open their summary.",
 )
-wl = _worklist(ctx.cache.key, ctx.viewer.scope.key, repr(ctx.settings), ctx.as_at, ctx.tables, ctx.settings)
+wl = run_worklist(ctx)
 children = ctx.visible_rows(wl.children)
 task_rows = ctx.visible_rows(wl.tasks)
 
@@ -80,7 +109,8 @@ elif who_kind == "all":
     mine_kids = children
 else:
     mine_kids = children.iloc[0:0]
-table = caseload_table(mine_kids, task_rows)
+table, mine_tasks, show = _caseload(ctx.cache.key, ctx.viewer.scope.key, repr(ctx.settings), who_kind, who_id,
+                                    mine_kids, task_rows)
 title = who if who_kind != "worker" or ctx.viewer.role is Role.PRACTITIONER else f"{who}'s caseload"
 
 with st.expander("How is this worked out?"):
@@ -102,8 +132,6 @@ if table.empty:
     st.stop()
 
 # ---- headline -----------------------------------------------------------------------------------
-shown_ids = set(table["person_id"])
-mine_tasks = task_rows[[p in shown_ids for p in task_rows["person_id"]]]
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Children", f"{len(table):,}")
 m2.metric("Tasks overdue", f"{int((mine_tasks['status'] == OVERDUE).sum()):,}")
@@ -112,21 +140,6 @@ m4.metric("Children with a task overdue", f"{int((table['status'] == OVERDUE).su
 
 # ---- the table ----------------------------------------------------------------------------------
 present = [t for t in TASK_ORDER if t in table.columns]
-team_view = who_kind != "worker"
-show = pd.DataFrame({
-    "Child ID": table["person_id"].to_numpy(),
-    "Child": table["child_name"].to_numpy(),
-    "Status": table["services"].to_numpy(),
-    **({"Worker": table["worker"].to_numpy()} if team_view else {}),
-    "RAG": table["status"].map(BADGE).to_numpy(),
-    "Overdue": table["overdue"].to_numpy(),
-    "Next due": table["next_due"].to_numpy(),
-    "Most urgent": table["most_urgent"].to_numpy(),
-})
-for t in present:
-    show[t] = table[t].map(BADGE).fillna("").to_numpy()
-    show[f"{t}: last done"] = table[f"{t} last done"].to_numpy()
-    show[f"{t}: due"] = table[f"{t} due"].to_numpy()
 dates = {c: st.column_config.DateColumn(format="DD/MM/YYYY") for c in show.columns
          if pd.api.types.is_datetime64_any_dtype(show[c])}
 
@@ -160,17 +173,22 @@ else:
             except Exception:  # the summary page is not in this release or this navigation
                 st.caption(f"The Client Summary is not available here yet; child ID {child}.")
 
-export = show.copy()
-for t in present:
-    export[t] = table[t].to_numpy()
-export["RAG"] = table["status"].to_numpy()
-long_export = mine_tasks.rename(columns={
-    "person_id": "Child ID", "child_name": "Child", "services": "Status", "task": "Task", "status": "RAG",
-    "next_due": "Due", "last_done": "Last done", "days_overdue": "Days overdue", "worker": "Worker",
-    "team": "Team", "reason": "Why",
-})[["Child ID", "Child", "Status", "Task", "RAG", "Due", "Last done", "Days overdue", "Worker", "Team", "Why"]]
+def _export() -> dict[str, pd.DataFrame]:
+    # Built when a download button is clicked.
+    export = show.copy()
+    for t in present:
+        export[t] = table[t].to_numpy()
+    export["RAG"] = table["status"].to_numpy()
+    long_export = mine_tasks.rename(columns={
+        "person_id": "Child ID", "child_name": "Child", "services": "Status", "task": "Task", "status": "RAG",
+        "next_due": "Due", "last_done": "Last done", "days_overdue": "Days overdue", "worker": "Worker",
+        "team": "Team", "reason": "Why",
+    })[["Child ID", "Child", "Status", "Task", "RAG", "Due", "Last done", "Days overdue", "Worker", "Team", "Why"]]
+    return {"Caseload": export, "Tasks": long_export}
+
+
 download_table(
-    ctx, {"Caseload": export, "Tasks": long_export},
+    ctx, _export,
     name=f"caseload-{ctx.as_at:%Y-%m-%d}", title=f"Caseload: {title}, as at {ctx.as_at:%d %B %Y}",
     notes=[line.replace("**", "") for line in rules_text(ctx.settings)], child_level=True,
 )

@@ -9,18 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from auth import Role
-from metrics.tasks import DUE_SOON, ON_TRACK, OVERDUE, Worklist, care_leaver_rows, rules_text, worklist
+from metrics.tasks import DUE_SOON, ON_TRACK, OVERDUE, care_leaver_rows, rules_text
 from ui.downloads import download_table
 from ui.frame import start_page
+from ui.measures import run_worklist
 
 BADGE = {OVERDUE: "🔴 Overdue", DUE_SOON: "🟠 Due soon", ON_TRACK: "🟢 On track", "Not required": "— Not required"}
 ALL = "All"
-
-
-@st.cache_data(show_spinner="Working out what is due…", max_entries=64)
-def _worklist(cache_key: str, scope_key: str, settings_key: str, as_at: pd.Timestamp, _tables, _settings) -> Worklist:
-    # Keyed by extract, record scope and settings: one viewer's children never serve another scope.
-    return worklist(_tables, as_at, _settings)
 
 
 ctx = start_page(
@@ -28,7 +23,7 @@ ctx = start_page(
     "Care leavers aged 16 to 25: when each was last in touch, when their pathway plan review is due, "
     "where they live and whether it is suitable, and what they are doing.",
 )
-wl = _worklist(ctx.cache.key, ctx.viewer.scope.key, repr(ctx.settings), ctx.as_at, ctx.tables, ctx.settings)
+wl = run_worklist(ctx)
 rows = ctx.visible_rows(care_leaver_rows(wl))
 
 with st.expander("How is this worked out?"):

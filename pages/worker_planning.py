@@ -12,14 +12,17 @@ import streamlit as st
 
 from auth import Role
 from metrics.lookups import team_lookup, worker_lookup
-from metrics.tasks import DUE_SOON, ON_TRACK, OVERDUE, Worklist, plan, rules_text, worklist
+from metrics.tasks import DUE_SOON, ON_TRACK, OVERDUE, plan, rules_text
 from ui import charts
 from ui.downloads import download_table
 from ui.frame import start_page
+from ui.measures import run_worklist
 
 BADGE = {OVERDUE: "🔴 Overdue", DUE_SOON: "🟠 Due soon", ON_TRACK: "🟢 On track"}
 EVERYONE = "Everyone you can see"
 TEAM = "Whole team: "
+# More workers than this in one plan: a count per worker instead of a section each.
+SECTION_LIMIT = 25
 PER_WORKER, BY_WEEK = "One sheet per worker", "One sheet, grouped by week"
 PRINT_CSS = """
 <style>
@@ -37,12 +40,6 @@ PRINT_CSS = """
 }
 </style>
 """
-
-
-@st.cache_data(show_spinner="Working out what is due…", max_entries=64)
-def _worklist(cache_key: str, scope_key: str, settings_key: str, as_at: pd.Timestamp, _tables, _settings) -> Worklist:
-    # Keyed by extract, record scope and settings: one viewer's children never serve another scope.
-    return worklist(_tables, as_at, _settings)
 
 
 def _sheet_names(names: list[str]) -> list[str]:
@@ -64,7 +61,7 @@ ctx = start_page(
     "planning meetings. Print it, or export it to Excel.",
 )
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
-wl = _worklist(ctx.cache.key, ctx.viewer.scope.key, repr(ctx.settings), ctx.as_at, ctx.tables, ctx.settings)
+wl = run_worklist(ctx)
 task_rows = ctx.visible_rows(wl.tasks)
 
 printing = st.toggle("Print-friendly layout", key="print", bind="query-params",
@@ -130,7 +127,6 @@ if plan_rows.empty:
                 "Try more weeks ahead, or another worker or team.")
     st.stop()
 
-ctx.audit_list(plan_rows, what=f"Weekly planning: {who}, {weeks} weeks")
 table = pd.DataFrame({
     "Worker": plan_rows["worker"].to_numpy(),
     "Week": plan_rows["week"].to_numpy(),
@@ -162,9 +158,30 @@ if not printing:
     fig.update_xaxes(title="Tasks")
     st.plotly_chart(fig, key="weeks_chart")
 
+# (the child list is audited where it is drawn: the per-worker sections below)
 fmt = {"Due": st.column_config.DateColumn(format="DD/MM/YYYY"),
        "Last done": st.column_config.DateColumn(format="DD/MM/YYYY")}
-for worker, part in table.groupby("Worker", sort=False):
+n_workers = table["Worker"].nunique()
+if n_workers <= SECTION_LIMIT:
+    ctx.audit_list(plan_rows, what=f"Weekly planning: {who}, {weeks} weeks")
+else:
+    # A whole service or authority: one section per worker and week would be thousands of tables
+    # (minutes to draw, unreadable in print). Show who has what, and list tasks for one team/worker.
+    counts = (table.assign(n=1).pivot_table(index=["Worker", "Team"], columns="Status", values="n", aggfunc="sum",
+                                            fill_value=0)
+              .reindex(columns=[OVERDUE, DUE_SOON, ON_TRACK], fill_value=0))
+    counts["Total"] = counts.sum(axis=1)
+    counts = (counts.rename(columns={OVERDUE: "Overdue", DUE_SOON: "Due soon", ON_TRACK: "On track"})
+              .reset_index().sort_values(["Overdue", "Total", "Worker"], ascending=[False, False, True],
+                                         kind="mergesort"))
+    st.info(f"**{n_workers:,} workers have tasks in this plan**, too many to list one by one. Here is how many "
+            "each has; choose a team or a worker above to list their tasks and print their plan. The Excel "
+            "export below holds every task.")
+    if printing:
+        st.table(counts.set_index("Worker"))
+    else:
+        st.dataframe(counts, hide_index=True, key="plan_counts")
+for worker, part in (() if n_workers > SECTION_LIMIT else table.groupby("Worker", sort=False)):
     st.markdown(f"<h3 class='plan-worker'>{worker}</h3>", unsafe_allow_html=True)
     for week, wk in part.groupby("Week", sort=False):
         st.markdown(f"**{week}** · {len(wk)} task{'s' if len(wk) != 1 else ''}")
@@ -184,15 +201,17 @@ export = st.container(key="plan_export")
 with export:
     st.subheader("Export")
     layout = st.radio("Excel layout", [PER_WORKER, BY_WEEK], horizontal=True, key="sheets", bind="query-params")
-    if layout == PER_WORKER:
-        names = list(dict.fromkeys(table["Worker"]))
-        sheets = {sheet: table[table["Worker"] == w].drop(columns=["Worker"])
-                  for sheet, w in zip(_sheet_names(names), names)}
-    else:
+
+    def sheets() -> dict[str, pd.DataFrame]:
+        # Built when a button is clicked: a whole authority's plan is hundreds of sheets.
+        if layout == PER_WORKER:
+            parts = dict(tuple(table.groupby("Worker", sort=False)))  # one pass, not a filter per worker
+            return {sheet: parts[w].drop(columns=["Worker"]) for sheet, w in zip(_sheet_names(list(parts)), parts)}
         rank = {w: i for i, w in enumerate(week_order)}
         by_week = (table.assign(_k=table["Week"].map(rank)).sort_values(["_k", "Worker"], kind="mergesort")
                    .drop(columns="_k"))
-        sheets = {"Weekly plan": by_week[["Week", "Worker", *[c for c in by_week.columns if c not in ("Week", "Worker")]]]}
+        return {"Weekly plan": by_week[["Week", "Worker", *[c for c in by_week.columns if c not in ("Week", "Worker")]]]}
+
     download_table(
         ctx, sheets, name=f"weekly-plan-{ctx.as_at:%Y-%m-%d}",
         title=f"Weekly plan: {who}, overdue and due by {horizon:%d %B %Y}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 RAG_COLOURS = {"Green": "#00703c", "Amber": "#f4a300", "Red": "#d4351c", None: "#505a5f"}
 TARGET_COLOUR = "#0b0c0c"
@@ -116,3 +117,16 @@ def band_bars(frame: pd.DataFrame, *, band: str, count: str, limit_band: str | N
     fig.update_yaxes(title="Assessments", gridcolor="#e5e5e5")
     fig.update_layout(showlegend=False)
     return _layout(fig, 300)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2048)
+def _kept_figure(key: tuple, _build):
+    return _build()
+
+
+def cached_figure(key: tuple, build):
+    """``build()``'s figure, built once per ``key`` and reused by every rerun and viewer with the
+    same key (plotly's figure construction costs more than drawing it). The key must name
+    everything the figure shows, including the viewer's scope when the figure shows their data;
+    st.plotly_chart only reads the figure it is given."""
+    return _kept_figure(key, build)

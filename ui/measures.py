@@ -5,6 +5,9 @@ themselves are passed unhashed (they are determined by extract + scope)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pandas as pd
 import streamlit as st
 
 from metrics import registry
@@ -13,7 +16,13 @@ from metrics.registry import MeasureResult
 from ui.frame import PageContext
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+def _shallow(frame: pd.DataFrame) -> pd.DataFrame:
+    """A new frame over the same data: with pandas' copy-on-write, a page adding or changing a
+    column of what it was handed never changes the cached original, and nothing is copied."""
+    return frame.copy(deep=False)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
 def _run(cache_key: str, scope_key: str, measure_id: str, periods: tuple[tuple[str, str], ...],
          by: str | None, settings_key: str, _tables, _settings) -> MeasureResult:
     measure = registry.get(measure_id)
@@ -24,8 +33,11 @@ def run_measure(ctx: PageContext, measure_id: str, periods: list[Period], by: st
     key = tuple((p.label, p.type) for p in periods)
     # Figures count what the viewer's aggregate scope allows (a practitioner: the team); the
     # child rows behind them are filtered again by ctx.visible_rows before anything is shown.
-    return _run(ctx.cache.key, ctx.viewer.aggregate_scope.key, measure_id, key, by, repr(ctx.settings),
-                ctx.aggregate_tables, ctx.settings)
+    # A resource, not cache_data: a hit hands back the computed frames instead of unpickling a copy
+    # of every child row (seconds for a whole large authority); _shallow keeps the original intact.
+    res = _run(ctx.cache.key, ctx.viewer.aggregate_scope.key, measure_id, key, by, repr(ctx.settings),
+               ctx.aggregate_tables, ctx.settings)
+    return replace(res, summary=_shallow(res.summary), rows=_shallow(res.rows))
 
 
 def run_scorecard(ctx: PageContext, measure_ids, last: Period, months: int = 13):
@@ -34,3 +46,20 @@ def run_scorecard(ctx: PageContext, measure_ids, last: Period, months: int = 13)
 
     return scorecard(ctx.aggregate_tables, measure_ids, last, ctx.settings, months=months,
                      run=lambda mid, periods: run_measure(ctx, mid, periods).summary)
+
+
+@st.cache_resource(show_spinner="Working out what is due…", max_entries=64)
+def _worklist(cache_key: str, scope_key: str, settings_key: str, as_at, _tables, _settings):
+    # Keyed by extract, record scope and settings: one viewer's children never serve another scope.
+    # A resource, not cache_data: the same frames are handed to every run (no copy of a whole
+    # authority's tasks per rerun); pages only ever read them.
+    from metrics.tasks import worklist
+
+    return worklist(_tables, as_at, _settings)
+
+
+def run_worklist(ctx: PageContext):
+    """The statutory task worklist (metrics.tasks.worklist) of the viewer's record scope at the data
+    date, shared by the Caseload, Weekly planning and Leaving care pages."""
+    wl = _worklist(ctx.cache.key, ctx.viewer.scope.key, repr(ctx.settings), ctx.as_at, ctx.tables, ctx.settings)
+    return replace(wl, children=_shallow(wl.children), tasks=_shallow(wl.tasks), leavers=_shallow(wl.leavers))
