@@ -272,6 +272,30 @@ def test_weekly_plan_workbook_one_sheet_per_worker_or_by_week(portal_env, direct
         assert weeks[: weeks.count(OVERDUE)] == [OVERDUE] * weeks.count(OVERDUE)
 
 
+def test_a_plan_over_many_workers_shows_counts_per_worker_and_exports_every_task(portal_env, direct, monkeypatch):
+    # A whole authority would be thousands of per-worker, per-week tables (minutes to draw on the
+    # large demo); above tables.MAX_WORKER_SECTIONS workers the page counts each worker's tasks.
+    import ui.tables
+
+    monkeypatch.setattr(ui.tables, "MAX_WORKER_SECTIONS", 2)
+    wl = direct.worklist("analyst")
+    expected = plan(wl.tasks, direct.cache.as_at, 4)
+    assert expected["worker"].nunique() > 2
+    at, wb = served_workbook(PLANNING, "analyst")
+    assert at.selectbox(key="who").value == "Everyone you can see"
+    assert not frames_with(at, "Due", "Task", "Child ID")  # no child listed on screen
+    counts = frame_with(at, "Worker", "Overdue", "Due soon", "On track", "Total")
+    assert counts["Total"].sum() == len(expected)
+    assert counts["Overdue"].sum() == int((expected["status"] == OVERDUE).sum())
+    by_worker = expected.groupby("worker").size()
+    got = counts.groupby("Worker")["Total"].sum()
+    assert got.to_dict() == by_worker.to_dict()
+    assert list(counts["Overdue"]) == sorted(counts["Overdue"], reverse=True)  # most overdue first
+    assert "too many to list one by one" in text(at)
+    # the workbook still holds every task, a sheet per worker
+    assert sum(ws.max_row - 1 for ws in wb.worksheets if ws.title != "About") == len(expected)
+
+
 def test_manager_cannot_plan_for_a_worker_outside_the_team_by_url(portal_env, direct):
     scope = direct.scope("manager")
     busy = direct.worklist("analyst").tasks

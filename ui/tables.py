@@ -9,6 +9,10 @@ import streamlit as st
 from ui.downloads import download_table
 from ui.frame import PageContext
 
+# A page listing tasks or children in one section per worker switches to one count per worker above
+# this many workers (a whole service or authority would be thousands of tables).
+MAX_WORKER_SECTIONS = 25
+
 LEAD = ["person_id", "child_name", "team", "worker"]
 HIDDEN = {"group_id", "group", "service_id", "team_id", "worker_id", "period"}
 NAMES = {"person_id": "Child ID", "child_name": "Child", "in_numerator": "Counted as met",
