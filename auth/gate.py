@@ -72,6 +72,9 @@ def require_user(page_title: str, allowed_roles: Iterable[Role | str]) -> User:
     except CredentialsError as exc:
         _refuse(f"Sign-in is not configured: {exc}.")
     if account is None:
+        from data_access.live import preload
+
+        preload()  # read the extract while the user types (a no-op once it is loaded)
         account = backend.sign_in(page_title)
         if account is None:
             st.stop()

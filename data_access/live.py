@@ -7,6 +7,8 @@ before any measure or page sees a row.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -26,9 +28,40 @@ def get_config() -> PortalConfig:
     return _config(str(config_path()))
 
 
+# Reading a large authority's extract takes seconds. A freshly started server begins reading it
+# in the background when it first shows the sign-in form (preload), so the user's typing overlaps
+# it; the first signed-in page then takes the finished (or finishing) read instead of starting one.
+_PRELOAD: dict[str, Future] = {}
+_LOADED: set[str] = set()
+_PRELOAD_LOCK = threading.Lock()
+_READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract-preload")
+
+
+def preload() -> None:
+    """Start reading the live extract in the background, unless it is loaded or being read."""
+    folder = cache_mod.current_dir(get_config().cache_folder)
+    if folder is None:
+        return
+    key = str(folder)
+    with _PRELOAD_LOCK:
+        if key in _LOADED or key in _PRELOAD:
+            return
+        _PRELOAD.clear()  # an older extract's read is no longer wanted
+        _PRELOAD[key] = _READER.submit(cache_mod.load_extract, Path(key))
+
+
 @st.cache_resource(show_spinner="Loading the latest extract…", max_entries=1)
 def _load(folder: str) -> cache_mod.LoadedCache:
     # max_entries=1: publishing a newer extract evicts the old one from memory.
+    with _PRELOAD_LOCK:
+        pending = _PRELOAD.pop(folder, None)
+        _LOADED.clear()
+        _LOADED.add(folder)
+    if pending is not None:
+        try:
+            return pending.result()
+        except Exception:  # noqa: BLE001  (read it again here, where an error is shown to the user)
+            pass
     return cache_mod.load_extract(Path(folder))
 
 
