@@ -27,4 +27,4 @@ if [ ! -f "$users" ] || [ "$pointer" -nt "$users" ]; then
   python -m auth demo-users
 fi
 echo "==> Starting the portal on http://localhost:${PORT:-8501}"
-exec python -m streamlit run app.py --server.port "${PORT:-8501}" --server.headless true
+exec python -m ui.serve --server.port "${PORT:-8501}" --server.headless true

@@ -37,9 +37,9 @@ _PRELOAD_LOCK = threading.Lock()
 _READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract-preload")
 
 
-def preload() -> None:
+def preload(config: PortalConfig | None = None) -> None:
     """Start reading the live extract in the background, unless it is loaded or being read."""
-    folder = cache_mod.current_dir(get_config().cache_folder)
+    folder = cache_mod.current_dir((config or get_config()).cache_folder)
     if folder is None:
         return
     key = str(folder)

@@ -32,7 +32,7 @@ def streamlit_server(config_path: Path, env_extra: dict | None = None):
     port = free_port()
     env = {**os.environ, "PORTAL_CONFIG": str(config_path), **(env_extra or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+        [sys.executable, "-m", "ui.serve", "--server.headless=true",
          "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
          "--server.fileWatcherType=none"],
         cwd=ROOT, env=env, stdout=open("/tmp/st-server.log","w") if os.environ.get("ST_LOG") else subprocess.PIPE, stderr=subprocess.STDOUT,

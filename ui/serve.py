@@ -1,0 +1,45 @@
+"""python -m ui.serve [streamlit options]: `streamlit run app.py`, with the portal warmed first.
+
+Streamlit runs none of the portal's code until the first visitor arrives, who then waits for the
+imports (pandas, pyarrow, plotly, the metrics) and for the extract to be read (seconds on a large
+authority). Started this way, the same process imports them before it listens and starts reading
+the extract in the background (data_access.live.preload), so the first sign-in form and the first
+page after it come as fast as later ones. Every option is passed on to `streamlit run`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def warm() -> None:
+    """What the first page run would otherwise pay for."""
+    import plotly.graph_objects  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+
+    import auth.gate  # noqa: F401
+    import metrics.registry
+    import ui.frame  # noqa: F401
+    import ui.nav  # noqa: F401
+    from data_access.config import load_config
+    from data_access.live import preload
+
+    metrics.registry.all_measures()
+    try:
+        preload(load_config())
+    except Exception as exc:  # noqa: BLE001  (no config or cache yet: the pages say so)
+        print(f"Not preloading the extract: {exc}", file=sys.stderr)
+
+
+def main(argv: list[str]) -> int:
+    warm()
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *argv]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
