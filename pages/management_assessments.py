@@ -4,7 +4,6 @@ number comes from metrics.assessments."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from metrics import registry

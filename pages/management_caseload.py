@@ -18,7 +18,7 @@ from metrics.activity import (
 from metrics.periods import period_for
 from ui import charts
 from ui.downloads import download_table
-from ui.filters import org_filter, period_filter
+from ui.filters import OrgSelection, org_filter, period_filter
 from ui.format import fmt_value
 from ui.frame import start_page
 from ui.measures import run_measure
@@ -94,28 +94,10 @@ workers_all = worker_caseloads(caseload.rows, eh_rows, threshold)
 waits = _waits(ctx.cache.key, scope_key, choice.period.label, choice.period.type, ctx.aggregate_tables,
                unallocated.rows)
 
-visible_teams = org.teams["team_id"].tolist()
-team_id = org.team_id or (visible_teams[0] if len(visible_teams) == 1 else None)
-
-
-def in_service(rows: pd.DataFrame, team: str = "team_id", service: str = "service_id") -> pd.DataFrame:
-    if org.service_id:
-        return rows[(rows[service] == org.service_id).to_numpy()]
-    if ctx.sees_everything:
-        return rows
-    return rows[rows[team].isin(visible_teams).to_numpy()]
-
-
-def selected(rows: pd.DataFrame, team: str = "team_id", service: str = "service_id") -> pd.DataFrame:
-    rows = in_service(rows, team, service)
-    return rows[(rows[team] == team_id).to_numpy()] if team_id else rows
-
-
-selection_name = (
-    org.teams.set_index("team_id").at[team_id, "team"] if team_id
-    else (org.teams["service"].iloc[0] if org.service_id and len(org.teams)
-          else ("Whole authority" if ctx.sees_everything else "All teams you can see"))
-)
+# A team manager sees one team: show it as chosen (its workers, its children).
+selection = OrgSelection(org, ctx.sees_everything)
+visible_teams, team_id, selection_name = selection.visible_teams, selection.team_id, selection.name
+in_service, selected = selection.in_service, selection.selected
 TYPE_NAMES = dict(CASE_TYPES)
 
 # ---- headline ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import streamlit as st
 from metrics.activity import ACTIVITY, activity_counts, activity_events
 from reports import weekly_activity as wk
 from ui.downloads import download_table
-from ui.filters import latest_complete_month, org_filter
+from ui.filters import OrgSelection, latest_complete_month, org_filter
 from ui.frame import start_page
 from ui.measures import run_measure
 from metrics.periods import trailing_months
@@ -49,29 +49,11 @@ def _weekly(cache_key: str, scope_key: str, label: str, settings_key: str, _tabl
 wa = _weekly(ctx.cache.key, ctx.viewer.aggregate_scope.key, week.label, repr(ctx.settings), ctx.aggregate_tables,
              ctx.settings)
 
-visible_teams = org.teams["team_id"].tolist()
-team_id = org.team_id or (visible_teams[0] if len(visible_teams) == 1 else None)
+# A team manager sees one team: show it as chosen (its workers, its children).
+selection = OrgSelection(org, ctx.sees_everything)
+visible_teams, team_id, selection_name = selection.visible_teams, selection.team_id, selection.name
+in_service, selected = selection.in_service, selection.selected
 services = org.teams[["service_id", "service"]].drop_duplicates().sort_values("service")
-
-
-def in_service(rows: pd.DataFrame) -> pd.DataFrame:
-    if org.service_id:
-        return rows[(rows["service_id"] == org.service_id).to_numpy()]
-    if ctx.sees_everything:
-        return rows
-    return rows[rows["team_id"].isin(visible_teams).to_numpy()]
-
-
-def selected(rows: pd.DataFrame) -> pd.DataFrame:
-    rows = in_service(rows)
-    return rows[(rows["team_id"] == team_id).to_numpy()] if team_id else rows
-
-
-selection_name = (
-    org.teams.set_index("team_id").at[team_id, "team"] if team_id
-    else (org.teams["service"].iloc[0] if org.service_id and len(org.teams)
-          else ("Whole authority" if ctx.sees_everything else "All teams you can see"))
-)
 
 with st.expander("How is this calculated?"):
     st.markdown("\n\n".join(wk.notes(wa, selection_name)))

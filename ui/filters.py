@@ -66,6 +66,45 @@ class OrgChoice:
     teams: pd.DataFrame  # the teams the page compares (within the chosen service)
 
 
+@dataclass(frozen=True)
+class OrgSelection:
+    """What a management page compares and lists for the chosen service/team: a team manager with
+    one team has it chosen for them (its workers, its children)."""
+    org: OrgChoice
+    sees_everything: bool
+
+    @property
+    def visible_teams(self) -> list:
+        return self.org.teams["team_id"].tolist()
+
+    @property
+    def team_id(self) -> str | None:
+        teams = self.visible_teams
+        return self.org.team_id or (teams[0] if len(teams) == 1 else None)
+
+    @property
+    def name(self) -> str:
+        org = self.org
+        if self.team_id:
+            return org.teams.set_index("team_id").at[self.team_id, "team"]
+        if org.service_id and len(org.teams):
+            return org.teams["service"].iloc[0]
+        return "Whole authority" if self.sees_everything else "All teams you can see"
+
+    def in_service(self, rows: pd.DataFrame, team: str = "team_id", service: str = "service_id") -> pd.DataFrame:
+        """Rows of the chosen service (or of every team the page compares)."""
+        if self.org.service_id:
+            return rows[(rows[service] == self.org.service_id).to_numpy()]
+        if self.sees_everything:
+            return rows
+        return rows[rows[team].isin(self.visible_teams).to_numpy()]
+
+    def selected(self, rows: pd.DataFrame, team: str = "team_id", service: str = "service_id") -> pd.DataFrame:
+        """Rows of the chosen team, else of the chosen service."""
+        rows = self.in_service(rows, team, service)
+        return rows[(rows[team] == self.team_id).to_numpy()] if self.team_id else rows
+
+
 def org_filter(tables: dict[str, pd.DataFrame], container=st) -> OrgChoice:
     teams = team_lookup(tables)
     teams = teams[teams["team_id"] != ""]
