@@ -13,18 +13,16 @@ import streamlit as st
 
 from auth import Role
 from metrics.looked_after import member
-from metrics.lookups import team_lookup, worker_lookup
 from metrics.tasks import (
     DUE_SOON, NO_TASKS, ON_TRACK, OVERDUE, TASK_ORDER, caseload_table, rules_text,
 )
 from ui.downloads import download_table
+from ui.filters import own_team_choices, rows_of_choice, worker_choices
 from ui.frame import start_page
 from ui.measures import run_worklist
 
 SUMMARY_PAGE = "pages/client_summary.py"
 BADGE = {OVERDUE: "🔴 Overdue", DUE_SOON: "🟠 Due soon", ON_TRACK: "🟢 On track", NO_TASKS: "⚪ No tasks", "": ""}
-EVERYONE = "Everyone you can see"
-TEAM = "Whole team: "
 
 
 def _badges(values) -> "np.ndarray":
@@ -74,24 +72,12 @@ if ctx.viewer.role is Role.PRACTITIONER:
     who, who_kind, who_id = "Your caseload", "worker", me
     st.caption("Your caseload: the children allocated to you.")
 else:
-    workers = worker_lookup(ctx.tables)
-    workers = workers[workers["worker_id"].astype(str) != ""].sort_values("worker")
-    teams = team_lookup(ctx.tables)
-    teams = teams[teams["team_id"].astype(str) != ""].sort_values("team")
-    choices: dict[str, tuple[str, str | None]] = {}
-    if ctx.viewer.scope.all_access or len(teams) > 1:
-        choices[EVERYONE] = ("all", None)
-    for team_id, team in zip(teams["team_id"], teams["team"]):
-        choices[f"{TEAM}{team}"] = ("team", str(team_id))
-    for worker_id, worker in zip(workers["worker_id"], workers["worker"]):
-        choices[str(worker)] = ("worker", str(worker_id))
+    choices = worker_choices(ctx)
     labels = list(choices)
     # Their own caseload when they hold cases; otherwise their team (a manager holding no cases).
     holds_cases = me is not None and bool((children["worker_id"].astype(str) == str(me)).any())
     mine = [label for label, (kind, wid) in choices.items() if kind == "worker" and wid == me and holds_cases]
-    own_team = ctx.viewer.scope.teams if not ctx.viewer.scope.all_access else frozenset()
-    team_default = [label for label, (kind, tid) in choices.items() if kind == "team" and tid in own_team]
-    default = (mine or team_default or labels[:1] or [None])[0]
+    default = (mine or own_team_choices(ctx, choices) or labels[:1] or [None])[0]
     if not labels:
         who, who_kind, who_id = "", "none", None
     else:
@@ -101,14 +87,7 @@ else:
         )
         who_kind, who_id = choices[who]
 
-if who_kind == "worker":
-    mine_kids = children[children["worker_id"].astype(str) == str(who_id)] if who_id else children.iloc[0:0]
-elif who_kind == "team":
-    mine_kids = children[children["team_id"].astype(str) == str(who_id)]
-elif who_kind == "all":
-    mine_kids = children
-else:
-    mine_kids = children.iloc[0:0]
+mine_kids = rows_of_choice(children, who_kind, who_id)
 table, mine_tasks, show = _caseload(ctx.cache.key, ctx.viewer.scope.key, repr(ctx.settings), who_kind, who_id,
                                     mine_kids, task_rows)
 title = who if who_kind != "worker" or ctx.viewer.role is Role.PRACTITIONER else f"{who}'s caseload"

@@ -11,16 +11,14 @@ import pandas as pd
 import streamlit as st
 
 from auth import Role
-from metrics.lookups import team_lookup, worker_lookup
 from metrics.tasks import DUE_SOON, ON_TRACK, OVERDUE, plan, rules_text
 from ui import charts, tables
 from ui.downloads import download_table
+from ui.filters import own_team_choices, rows_of_choice, worker_choices
 from ui.frame import start_page
 from ui.measures import run_worklist
 
 BADGE = {OVERDUE: "🔴 Overdue", DUE_SOON: "🟠 Due soon", ON_TRACK: "🟢 On track"}
-EVERYONE = "Everyone you can see"
-TEAM = "Whole team: "
 PER_WORKER, BY_WEEK = "One sheet per worker", "One sheet, grouped by week"
 PRINT_CSS = """
 <style>
@@ -74,21 +72,9 @@ with filters:
         who, who_kind, who_id = "Your tasks", "worker", me
         c1.markdown("**Your tasks**: the children allocated to you.")
     else:
-        workers = worker_lookup(ctx.tables)
-        workers = workers[workers["worker_id"].astype(str) != ""].sort_values("worker")
-        teams = team_lookup(ctx.tables)
-        teams = teams[teams["team_id"].astype(str) != ""].sort_values("team")
-        choices: dict[str, tuple[str, str | None]] = {}
-        if ctx.viewer.scope.all_access or len(teams) > 1:
-            choices[EVERYONE] = ("all", None)
-        for team_id, team in zip(teams["team_id"], teams["team"]):
-            choices[f"{TEAM}{team}"] = ("team", str(team_id))
-        for worker_id, worker in zip(workers["worker_id"], workers["worker"]):
-            choices[str(worker)] = ("worker", str(worker_id))
+        choices = worker_choices(ctx)
         labels = list(choices)
-        own_team = ctx.viewer.scope.teams if not ctx.viewer.scope.all_access else frozenset()
-        team_default = [label for label, (kind, tid) in choices.items() if kind == "team" and tid in own_team]
-        default = (team_default or labels[:1] or [None])[0]
+        default = (own_team_choices(ctx, choices) or labels[:1] or [None])[0]
         if labels:
             who = c1.selectbox("Worker or team", labels, index=labels.index(default), key="who",
                                bind="query-params", help="Only workers and teams you may see are listed.")
@@ -98,14 +84,7 @@ with filters:
     weeks = int(c2.number_input("Weeks ahead", min_value=1, max_value=26, value=4, step=1, key="weeks",
                                 bind="query-params", help="Tasks due in this many weeks from the data date, "
                                 "plus everything overdue."))
-if who_kind == "worker":
-    rows = task_rows[task_rows["worker_id"].astype(str) == str(who_id)] if who_id else task_rows.iloc[0:0]
-elif who_kind == "team":
-    rows = task_rows[task_rows["team_id"].astype(str) == str(who_id)]
-elif who_kind == "all":
-    rows = task_rows
-else:
-    rows = task_rows.iloc[0:0]
+rows = rows_of_choice(task_rows, who_kind, who_id)
 plan_rows = plan(rows, ctx.as_at, weeks)
 horizon = ctx.as_at + pd.Timedelta(days=7 * weeks)
 heading = f"{who}: overdue, and due by {horizon:%d %B %Y}" if who else "Weekly plan"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from metrics.lookups import team_lookup
+from metrics.lookups import team_lookup, worker_lookup
 from metrics.periods import Period, month, period_for, trailing_months
 
 PERIOD_TYPES = {
@@ -145,3 +145,43 @@ def month_filter(as_at: pd.Timestamp, earliest: pd.Timestamp | None = None, cont
         key=key, bind="query-params",
     )
     return period_for(chosen)
+
+
+# ---- whose caseload or plan (Worker pages) ---------------------------------------------------------
+EVERYONE = "Everyone you can see"
+TEAM = "Whole team: "
+
+
+def worker_choices(ctx) -> dict[str, tuple[str, str | None]]:
+    """{label: (kind, ID)} of what a manager, head or analyst may choose on a Worker page: everyone
+    (when they see more than one team), each team ("Whole team: ..."), each worker. Only teams and
+    workers in the viewer's tables (their scope) are offered."""
+    workers = worker_lookup(ctx.tables)
+    workers = workers[workers["worker_id"].astype(str) != ""].sort_values("worker")
+    teams = team_lookup(ctx.tables)
+    teams = teams[teams["team_id"].astype(str) != ""].sort_values("team")
+    choices: dict[str, tuple[str, str | None]] = {}
+    if ctx.viewer.scope.all_access or len(teams) > 1:
+        choices[EVERYONE] = ("all", None)
+    for team_id, team in zip(teams["team_id"], teams["team"]):
+        choices[f"{TEAM}{team}"] = ("team", str(team_id))
+    for worker_id, worker in zip(workers["worker_id"], workers["worker"]):
+        choices[str(worker)] = ("worker", str(worker_id))
+    return choices
+
+
+def own_team_choices(ctx, choices: dict[str, tuple[str, str | None]]) -> list[str]:
+    """The labels of the viewer's own teams (none for whole-authority viewers)."""
+    own = ctx.viewer.scope.teams if not ctx.viewer.scope.all_access else frozenset()
+    return [label for label, (kind, tid) in choices.items() if kind == "team" and tid in own]
+
+
+def rows_of_choice(rows: pd.DataFrame, kind: str, id_: str | None) -> pd.DataFrame:
+    """The rows (children or tasks, with worker_id and team_id) of one worker, one team or all."""
+    if kind == "worker":
+        return rows[rows["worker_id"].astype(str) == str(id_)] if id_ else rows.iloc[0:0]
+    if kind == "team":
+        return rows[rows["team_id"].astype(str) == str(id_)]
+    if kind == "all":
+        return rows
+    return rows.iloc[0:0]
