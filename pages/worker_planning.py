@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from auth import Role
-from metrics.tasks import DUE_SOON, ON_TRACK, OVERDUE, plan, rules_text
+from metrics.tasks import DUE_SOON, ON_TRACK, OVERDUE, plan, plan_by_worker, rules_text
 from ui import charts, tables
 from ui.downloads import download_table
 from ui.filters import own_team_choices, rows_of_choice, worker_choices
@@ -145,13 +145,9 @@ if n_workers <= SECTION_LIMIT:
 else:
     # A whole service or authority: one section per worker and week would be thousands of tables
     # (minutes to draw, unreadable in print). Show who has what, and list tasks for one team/worker.
-    counts = (table.assign(n=1).pivot_table(index=["Worker", "Team"], columns="Status", values="n", aggfunc="sum",
-                                            fill_value=0)
-              .reindex(columns=[OVERDUE, DUE_SOON, ON_TRACK], fill_value=0))
-    counts["Total"] = counts.sum(axis=1)
-    counts = (counts.rename(columns={OVERDUE: "Overdue", DUE_SOON: "Due soon", ON_TRACK: "On track"})
-              .reset_index().sort_values(["Overdue", "Total", "Worker"], ascending=[False, False, True],
-                                         kind="mergesort"))
+    counts = plan_by_worker(plan_rows).rename(columns={
+        "worker": "Worker", "team": "Team", "overdue": "Overdue", "due_soon": "Due soon", "on_track": "On track",
+        "total": "Total"})
     st.info(f"**{n_workers:,} workers have tasks in this plan**, too many to list one by one. Here is how many "
             "each has; choose a team or a worker above to list their tasks and print their plan. The Excel "
             "export below holds every task.")

@@ -428,6 +428,13 @@ def test_caseload_and_weekly_plan_views():
     assert list(two["person_id"]) == ["Z", "X"] and list(two["week"]) == [tk.OVERDUE, "w/c 26/10/2026"]
     three = tk.plan(wl.tasks, AS_AT, 3)
     assert list(three["person_id"]) == ["Z", "X", "Y"] and three["week"].iloc[2] == "w/c 16/11/2026"
+    # Counted per worker (Weekly planning over a whole service): Ana Smith has Z overdue, X due soon
+    # and Y on track; Ben Jones's W has no tasks, so he is not in the plan.
+    per = tk.plan_by_worker(three)
+    assert per.to_dict("records") == [{"worker": "Ana Smith", "team": "Safeguarding Team", "overdue": 1,
+                                       "due_soon": 1, "on_track": 1, "total": 3}]
+    per_two = tk.plan_by_worker(two)
+    assert per_two[["overdue", "due_soon", "on_track", "total"]].iloc[0].tolist() == [1, 1, 0, 2]
 
 
 def test_an_empty_authority_has_no_tasks():
