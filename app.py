@@ -17,6 +17,7 @@ import streamlit as st
 from auth import current_user
 from ui.frame import NAV_SIGNED_OUT
 from ui.nav import MENU_DRAWN, MenuPage, all_pages, draw_menu, sections_for
+from ui.timings import timed_run
 
 st.set_page_config(
     page_title="Children's services performance",
@@ -40,6 +41,7 @@ else:
     # is switched off (it would list the pages/ files), so the portal draws its own.
     page = st.navigation([as_page(p) for group in sections_for(user).values() for p in group],
                          position="hidden")
-    draw_menu(user)
-    st.session_state[MENU_DRAWN] = True
-    page.run()
+    with timed_run(page.url_path or "home", user.role.value):  # only when PORTAL_TIMINGS is set
+        draw_menu(user)
+        st.session_state[MENU_DRAWN] = True
+        page.run()

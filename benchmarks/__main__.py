@@ -7,10 +7,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -48,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
                         "(always written to benchmark-results/<size>/last.json)")
     parser.add_argument("--users", type=int, default=20, help="simultaneous users (default 20)")
     parser.add_argument("--views", type=int, default=5, help="page views per simultaneous user (default 5)")
+    parser.add_argument("--think", type=float, default=3.0,
+                        help="seconds a simultaneous user reads a page before the next click, on average "
+                             "(drawn from 0.5x-1.5x; 0 = click as soon as a page is shown; default 3)")
+    parser.add_argument("--arrive", type=float, default=0.5,
+                        help="seconds between two simultaneous users signing in (default 0.5)")
     parser.add_argument("--reruns", type=int, default=3, help="warm AppTest runs per page (default 3)")
     parser.add_argument("--rebuild", action="store_true", help="build the demo authority again")
     parser.add_argument("--skip-refresh", action="store_true",
@@ -106,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
                 if not args.skip_users and args.users > 0:
                     say(f"{args.users} simultaneous users…")
                     try:
-                        results["users"] = browser.simultaneous_users(srv, args.users, args.views, say=say)
+                        results["users"] = browser.simultaneous_users(srv, args.users, args.views, think=args.think,
+                                                                   arrive=args.arrive, say=say)
                     except Exception as exc:
                         results["users"] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
     return finish(results, args, auth)

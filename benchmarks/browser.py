@@ -9,12 +9,19 @@ config, driven by Debian's chromium through Playwright.
   link, twice (the first round may compute a page's figures for that scope; the second is a warm
   server); the time from the click to the page's main content shown (its script finished, its
   title drawn) for each.
-- users: N simultaneous users in separate browser contexts (the four accounts in turn), all
-  signed in, then each making a bounded number of page views through the menu at the same time;
-  errors (a Streamlit exception shown, or no page within the time limit), p95, and the server's
-  memory before, at its peak and after.
+- users: N simultaneous users in separate browser contexts (the four accounts in turn). They
+  arrive a little apart (--arrive, seconds between two sign-ins) and all are signed in before any
+  page view; then all of them at the same time make a bounded number of page views through the
+  menu, each pausing between views as a person reading the page would (--think, seconds, drawn
+  at random from 0.5x to 1.5x with a fixed seed; 0 = click as fast as the pages come).
+  Reported: errors (a Streamlit exception shown, or no page within the time limit), the p95 of
+  the views, the p95 of the server's own script runs for those views, how busy the server and
+  the whole machine were (the browsers share its cores), and the server's memory before, at its
+  peak and after.
 
-The server's memory is its resident set (VmRSS, and VmHWM for the peak) from /proc.
+The server's script runs come from its timings file (ui/timings.py, PORTAL_TIMINGS), so a page
+view can be split into the server's part and the rest (the websocket and the browser drawing the
+page). The server's memory is its resident set (VmRSS, and VmHWM for the peak) from /proc.
 """
 
 from __future__ import annotations
@@ -95,11 +102,29 @@ def _proc_status(pid: int, field: str) -> float | None:
     return None
 
 
-class Server:
-    """A running portal server with a memory sampler."""
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
-    def __init__(self, proc: subprocess.Popen, url: str, started: float, ready: float):
-        self.proc, self.url = proc, url
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU jiffies of the whole machine so far."""
+    with open("/proc/stat", encoding="ascii") as fh:
+        values = [int(x) for x in fh.readline().split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return sum(values) - idle, sum(values)
+
+
+class Server:
+    """A running portal server with a memory sampler and its page timings file."""
+
+    def __init__(self, proc: subprocess.Popen, url: str, started: float, ready: float, timings: Path):
+        self.proc, self.url, self.timings = proc, url, timings
         self.start_seconds = ready - started
         self.samples: list[tuple[float, float]] = []
         self._stop = threading.Event()
@@ -125,6 +150,16 @@ class Server:
     def stop(self) -> None:
         self._stop.set()
 
+    def cpu(self) -> float | None:
+        return _cpu_seconds(self.proc.pid)
+
+    def runs(self, since: float, until: float | None = None) -> list[dict]:
+        """The server's page script runs that started in [since, until] (Unix seconds)."""
+        from ui import timings
+
+        return [r for r in timings.read(self.timings)
+                if r["start"] >= since and (until is None or r["start"] <= until)]
+
 
 def _free_port() -> int:
     import socket
@@ -137,7 +172,11 @@ def _free_port() -> int:
 @contextmanager
 def server(config: Path, log: Path):
     port = _free_port()
-    env = {**os.environ, "PORTAL_CONFIG": str(config)}
+    from ui import timings
+
+    timings_file = log.with_name("timings.tsv")
+    timings_file.unlink(missing_ok=True)
+    env = {**os.environ, "PORTAL_CONFIG": str(config), timings.ENV: str(timings_file)}
     started = time.perf_counter()
     with open(log, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(
@@ -159,7 +198,7 @@ def server(config: Path, log: Path):
                 time.sleep(0.2)
         else:
             raise RuntimeError(f"streamlit did not start; see {log}")
-        srv = Server(proc, url, started, time.perf_counter())
+        srv = Server(proc, url, started, time.perf_counter(), timings_file)
         yield srv
     finally:
         if srv is not None:
@@ -211,19 +250,21 @@ def _link(page, stem: str):
     return page.locator(link_selector(stem)).first
 
 
-def _navigate(page, stem: str) -> tuple[float, str | None]:
-    """Click the menu link to ``stem``; seconds until its content is shown, and an error if any."""
+def _navigate(page, stem: str) -> tuple[float, str | None, float]:
+    """Click the menu link to ``stem``; seconds until its content is shown, an error if any, and
+    when (Unix seconds) the link was clicked."""
     page.evaluate(ARM_JS)
+    clicked = time.time()
     t0 = time.perf_counter()
     _link(page, stem).click()
     try:
         page.wait_for_function(DONE_JS, arg=stem, timeout=TIMEOUT_MS)
     except Exception as exc:
-        return time.perf_counter() - t0, f"no page within {TIMEOUT_MS / 1000:.0f} s: {type(exc).__name__}"
+        return time.perf_counter() - t0, f"no page within {TIMEOUT_MS / 1000:.0f} s: {type(exc).__name__}", clicked
     seconds = time.perf_counter() - t0
     if page.locator(ERROR_SELECTOR).count():
-        return seconds, "exception: " + page.locator(ERROR_SELECTOR).first.inner_text()[:300]
-    return seconds, None
+        return seconds, "exception: " + page.locator(ERROR_SELECTOR).first.inner_text()[:300], clicked
+    return seconds, None, clicked
 
 
 def first_page_and_navigation(srv: Server, say=print, rounds: int = 2) -> dict:
@@ -246,7 +287,7 @@ def first_page_and_navigation(srv: Server, say=print, rounds: int = 2) -> dict:
             say(f"  browser: first page after server start {out['first_page']['seconds']} s "
                 f"(sign-in form {form:.2f} s, home after sign-in {signed:.2f} s)")
             out["rss_loaded_mib"] = srv.rss()
-            seconds, error = _navigate(page, "strategic_dstw")
+            seconds, error, _ = _navigate(page, "strategic_dstw")
             out["first_dstw"] = {"seconds": round(seconds, 2), "error": error}
             say(f"  browser: first Doing the Simple Things Well view {seconds:.2f} s" + (f" ERROR {error}" if error else ""))
             out["rss_after_dstw_mib"] = srv.rss()
@@ -259,9 +300,10 @@ def first_page_and_navigation(srv: Server, say=print, rounds: int = 2) -> dict:
                 for rnd in range(1, rounds + 1):
                     for mp in allowed_pages(user):
                         stem = stem_of(mp.path)
-                        seconds, error = _navigate(page, stem)
+                        seconds, error, clicked = _navigate(page, stem)
+                        server_s = sum(r["seconds"] for r in srv.runs(clicked - 0.05) if r["page"] == stem)
                         navs.append({"user": user, "page": stem, "round": rnd, "seconds": round(seconds, 3),
-                                     "error": error})
+                                     "server_seconds": round(server_s, 3), "error": error})
                         say(f"  browser: {user:<13} round {rnd} {stem:<26} {seconds:6.2f} s" + (f"  ERROR {error[:80]}" if error else ""))
                 context.close()
         finally:
@@ -270,6 +312,8 @@ def first_page_and_navigation(srv: Server, say=print, rounds: int = 2) -> dict:
     warm = [n["seconds"] for n in navs if n["round"] == rounds and not n["error"]]
     first = [n["seconds"] for n in navs if n["round"] == 1 and not n["error"]]
     out["navigation_p95_seconds"] = percentile(warm, 95)
+    out["navigation_server_p95_seconds"] = percentile(
+        [n["server_seconds"] for n in navs if n["round"] == rounds and not n["error"]], 95)
     out["navigation_median_seconds"] = statistics.median(warm) if warm else None
     out["navigation_max_seconds"] = max(warm) if warm else None
     out["navigation_first_round_p95_seconds"] = percentile(first, 95)
@@ -280,12 +324,17 @@ def first_page_and_navigation(srv: Server, say=print, rounds: int = 2) -> dict:
 
 # ---- the asynchronous part: simultaneous users ------------------------------------------------
 
-async def _user(browser, srv: Server, i: int, user: str, views: int, ready: asyncio.Barrier, log: list) -> None:
+async def _user(browser, srv: Server, i: int, user: str, views: int, think: float, arrive: float,
+                ready: asyncio.Barrier, log: list) -> None:
+    import random
+
+    rng = random.Random(1000 + i)
+    await asyncio.sleep(i * arrive)
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     pages = [stem_of(p.path) for p in allowed_pages(user) if stem_of(p.path) != "home"]
     try:
-        await page.goto(srv.url + "/", wait_until="domcontentloaded")
+        await page.goto(srv.url + "/", wait_until="domcontentloaded", timeout=TIMEOUT_MS)
         await page.get_by_label("Username").wait_for(timeout=TIMEOUT_MS)
         await page.evaluate(ARM_JS)
         await page.get_by_label("Username").fill(user)
@@ -301,8 +350,11 @@ async def _user(browser, srv: Server, i: int, user: str, views: int, ready: asyn
         return
     await ready.wait()
     for k in range(views):
+        if think > 0:
+            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
         stem = pages[(i + k) % len(pages)]
         await page.evaluate(ARM_JS)
+        clicked = time.time()
         t0 = time.perf_counter()
         error = None
         try:
@@ -312,11 +364,12 @@ async def _user(browser, srv: Server, i: int, user: str, views: int, ready: asyn
                 error = "exception: " + (await page.locator(ERROR_SELECTOR).first.inner_text())[:300]
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:300]
-        log.append({"user_no": i, "user": user, "page": stem, "seconds": time.perf_counter() - t0, "error": error})
+        log.append({"user_no": i, "user": user, "role": USERS[user], "page": stem, "clicked": clicked,
+                    "shown": time.time(), "seconds": time.perf_counter() - t0, "error": error})
     await context.close()
 
 
-async def _users(srv: Server, n: int, views: int) -> list:
+async def _users(srv: Server, n: int, views: int, think: float, arrive: float, marks: dict) -> list:
     from playwright.async_api import async_playwright
 
     names = list(USERS)
@@ -324,32 +377,73 @@ async def _users(srv: Server, n: int, views: int) -> list:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
+            watched = asyncio.Barrier(n + 1)
+
+            async def watcher() -> None:  # notes the moment every user is signed in: the views start
+                await watched.wait()
+                marks["views_start"] = time.perf_counter(), time.time(), srv.cpu(), _machine_busy()
+
             ready = asyncio.Barrier(n)
-            await asyncio.gather(*(_user(browser, srv, i, names[i % len(names)], views, ready, log) for i in range(n)))
+            await asyncio.gather(watcher(), *(_user(browser, srv, i, names[i % len(names)], views, think,
+                                                    arrive, _Both(ready, watched), log) for i in range(n)))
         finally:
             await browser.close()
     return log
 
 
-def simultaneous_users(srv: Server, n: int, views: int, say=print) -> dict:
+class _Both:
+    """Wait on the users' barrier, then report to the watcher's (once per user)."""
+
+    def __init__(self, users: asyncio.Barrier, watcher: asyncio.Barrier):
+        self.users, self.watcher, self.done = users, watcher, False
+
+    async def wait(self) -> None:
+        await self.users.wait()
+        if not self.done:
+            self.done = True
+            await self.watcher.wait()
+
+
+def simultaneous_users(srv: Server, n: int, views: int, think: float = 3.0, arrive: float = 0.5,
+                       say=print) -> dict:
     baseline = srv.rss()
     t0 = time.perf_counter()
-    log = asyncio.run(_users(srv, n, views))
-    wall = time.perf_counter() - t0
+    marks: dict = {}
+    log = asyncio.run(_users(srv, n, views, think, arrive, marks))
+    end = time.perf_counter(), time.time(), srv.cpu(), _machine_busy()
+    wall = end[0] - t0
     time.sleep(1.0)
     views_log = [e for e in log if e["page"] != "sign_in"]
-    ok = [e["seconds"] for e in views_log if not e["error"]]
+    ok = [e for e in views_log if not e["error"]]
+    runs = srv.runs(min((e["clicked"] for e in views_log), default=time.time()) - 0.05)
+    server_times = []
+    for e in ok:  # the server's runs of that page for a user of that role between the click and the page shown
+        mine = [r["seconds"] for r in runs if r["page"] == e["page"] and r["role"] == e["role"]
+                and e["clicked"] - 0.05 <= r["start"] <= e["shown"]]
+        if mine:
+            server_times.append(min(mine))
     peak = srv.peak_since(t0)
     out = {
-        "users": n, "views_per_user": views, "page_views": len(views_log), "wall_seconds": round(wall, 1),
+        "users": n, "views_per_user": views, "think_seconds": think, "arrive_seconds": arrive,
+        "page_views": len(views_log), "wall_seconds": round(wall, 1),
         "errors": sum(1 for e in log if e["error"]),
         "error_examples": [e["error"] for e in log if e["error"]][:5],
-        "p95_seconds": percentile(ok, 95), "median_seconds": statistics.median(ok) if ok else None,
-        "max_seconds": max(ok) if ok else None,
+        "p95_seconds": percentile([e["seconds"] for e in ok], 95),
+        "median_seconds": statistics.median([e["seconds"] for e in ok]) if ok else None,
+        "max_seconds": max((e["seconds"] for e in ok), default=None),
+        "server_p95_seconds": percentile(server_times, 95),
+        "server_median_seconds": statistics.median(server_times) if server_times else None,
         "sign_in_p95_seconds": percentile([e["seconds"] for e in log if e["page"] == "sign_in" and not e["error"]], 95),
         "rss_before_mib": baseline, "rss_peak_mib": peak, "rss_after_mib": srv.rss(),
         "server_peak_rss_mib": srv.peak(),
     }
+    start = marks.get("views_start")
+    if start and start[2] is not None and end[2] is not None and end[0] > start[0]:
+        span = end[0] - start[0]
+        out["views_wall_seconds"] = round(span, 1)
+        out["server_cpu_share"] = round((end[2] - start[2]) / span, 2)  # 1.0 = one core all the time
+        busy, total = end[3][0] - start[3][0], end[3][1] - start[3][1]
+        out["machine_cpu_busy"] = round(busy / total, 2) if total else None  # 1.0 = every core busy
     if baseline is not None and out["rss_after_mib"] is not None:
         out["rss_growth_per_user_mib"] = round((out["rss_after_mib"] - baseline) / n, 1)
     if baseline is not None and peak is not None:
@@ -357,8 +451,9 @@ def simultaneous_users(srv: Server, n: int, views: int, say=print) -> dict:
     for e in log:
         e["seconds"] = None if e["seconds"] is None else round(e["seconds"], 3)
     out["log"] = log
-    say(f"  users: {n} users x {views} views: {out['errors']} errors, p95 {out['p95_seconds']} s, "
-        f"server RSS {baseline} -> peak {peak} MiB")
+    say(f"  users: {n} users x {views} views (think {think} s): {out['errors']} errors, p95 {out['p95_seconds']} s "
+        f"(server {out['server_p95_seconds']} s), server CPU {out.get('server_cpu_share')} cores, machine busy "
+        f"{out.get('machine_cpu_busy')}, server RSS {baseline} -> peak {peak} MiB")
     return out
 
 

@@ -124,6 +124,7 @@ def figures(results: dict) -> list[tuple[str, str, str, bool | None]]:
             lambda v: v < 3 * MIB_PER_GB)
         add("Browser navigation p95 (warm server, all roles)", b.get("navigation_p95_seconds"), "{:.2f} s",
             "< 1.5 s", lambda v: v < 1.5)
+        add("  the server's script runs in it, p95", b.get("navigation_server_p95_seconds"), "{:.2f} s")
         add("  median", b.get("navigation_median_seconds"), "{:.2f} s")
         add("  worst", b.get("navigation_max_seconds"), "{:.2f} s")
         add("  p95 of each page's first view", b.get("navigation_first_round_p95_seconds"), "{:.2f} s")
@@ -132,9 +133,12 @@ def figures(results: dict) -> list[tuple[str, str, str, bool | None]]:
         rows.append(("Browser", b["error"], "", None))
     u = results.get("users")
     if u is not None and "error" not in u:
-        add(f"{u.get('users')} simultaneous users x {u.get('views_per_user')} page views: errors",
-            u.get("errors"), "{}", "0", lambda v: v == 0)
+        add(f"{u.get('users')} simultaneous users x {u.get('views_per_user')} page views "
+            f"(think {u.get('think_seconds')} s): errors", u.get("errors"), "{}", "0", lambda v: v == 0)
         add("  page view p95", u.get("p95_seconds"), "{:.2f} s", "< 3 s", lambda v: v < 3)
+        add("  the server's script runs in them, p95", u.get("server_p95_seconds"), "{:.2f} s")
+        add("  server CPU (cores) / whole machine busy", None if u.get("server_cpu_share") is None else
+            f"{u.get('server_cpu_share')} / {u.get('machine_cpu_busy')}", "{}")
         add("  server peak RSS", u.get("server_peak_rss_mib"), "{:,.0f} MiB", "< 3 GB", lambda v: v < 3 * MIB_PER_GB)
         add("  server memory growth per session", u.get("rss_peak_growth_per_user_mib"), "{:.1f} MiB",
             "small (<= 50 MiB)", lambda v: v <= 50)
