@@ -42,7 +42,7 @@ selection = OrgSelection(org, ctx.sees_everything)
 selection_name, selected = selection.name, selection.selected
 
 results = compliance.run_kinds(ctx, KINDS, choice)
-spare = compliance.headline(results, KINDS, selection, choice, "reviews on time")
+spare = compliance.headline(ctx, results, KINDS, selection, choice, "reviews on time")
 
 @st.cache_data(show_spinner="Working out which reviews are due…", max_entries=32)
 def _due_now(cache_key: str, scope_key: str, settings_key: str, _tables, _settings, on) -> pd.DataFrame:
@@ -58,7 +58,7 @@ spare.metric(f"Overdue a review on {ctx.as_at:%d %b %Y}", f"{len(overdue):,}",
 # ---- teams, workers, trend -------------------------------------------------------------------------
 kind = compliance.teams_and_workers(ctx, results, KINDS, selection, choice, "Reviews")
 measure = measures[kind]
-compliance.trend(results, selection, choice, "reviews on time")
+compliance.trend(ctx, results, KINDS, selection, choice, "reviews on time")
 
 # ---- due in the coming weeks -------------------------------------------------------------------------
 st.subheader("Reviews due in the coming weeks")

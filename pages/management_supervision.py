@@ -15,7 +15,7 @@ from ui.downloads import download_table
 from ui.filters import OrgSelection, org_filter, period_filter
 from ui.format import fmt_value
 from ui.frame import start_page
-from ui.measures import run_measure
+from ui.measures import derived, run_measure, summary_of
 from ui.tables import child_rows_table
 
 MEASURE = "case_supervision"
@@ -57,7 +57,7 @@ in_service, selected = selection.in_service, selection.selected
 # ---- headline ----------------------------------------------------------------------------------
 st.subheader(f"{selection_name}: {choice.period.title}")
 rows = selected(result.rows)
-head = group_summary(rows, None, count_only=False, periods=[choice.period]).iloc[0]
+head = summary_of(ctx, MEASURE, [choice.period], selection, "selected", None, [choice.period]).iloc[0]
 num, den = int(head["numerator"]), int(head["denominator"])
 m1, m2, m3 = st.columns(3)
 m1.metric("Case supervision up to date", fmt_value(head["value"], "percent"),
@@ -68,7 +68,7 @@ m3.metric(f"Not supervised in {days} days", f"{den - num:,}")
 
 # ---- teams compared ------------------------------------------------------------------------------
 st.subheader("Teams compared")
-teams = group_summary(in_service(result.rows), "team", count_only=False)
+teams = summary_of(ctx, MEASURE, [choice.period], selection, "in_service", "team")
 if not ctx.sees_everything or org.service_id:
     teams = teams[teams["group_id"].isin(visible_teams)]
 if teams.empty:
@@ -92,7 +92,7 @@ st.subheader("Workers")
 if team_id is None:
     st.info("Choose a team above to see each of its workers.")
 else:
-    workers = group_summary(rows, "worker", count_only=False)
+    workers = summary_of(ctx, MEASURE, [choice.period], selection, "selected", "worker")
     oldest = rows.groupby("worker_id")["days_since_supervision"].max()
     worker_table = pd.DataFrame({
         "Worker": workers["group"], "Open cases": workers["denominator"], "Up to date": workers["numerator"],
@@ -107,12 +107,13 @@ else:
 
 # ---- trend -----------------------------------------------------------------------------------------
 st.subheader("Trend by month")
-series = {selection_name: group_summary(selected(trend.rows), None, count_only=False, periods=choice.trend)}
+series = {selection_name: summary_of(ctx, MEASURE, choice.trend, selection, "selected", None, choice.trend)}
 if team_id and (org.service_id or not ctx.sees_everything) and len(visible_teams) > 1:
     wider = org.teams["service"].iloc[0] if org.service_id else "All teams you can see"
-    series[wider] = group_summary(in_service(trend.rows), None, count_only=False, periods=choice.trend)
+    series[wider] = summary_of(ctx, MEASURE, choice.trend, selection, "in_service", None, choice.trend)
 if ctx.sees_everything and (team_id or org.service_id):
-    series["Whole authority"] = group_summary(trend.rows, None, count_only=False, periods=choice.trend)
+    series["Whole authority"] = derived(ctx, "whole_trend", (MEASURE, tuple((p.label, p.type) for p in choice.trend)),
+                                        lambda: group_summary(trend.rows, None, count_only=False, periods=choice.trend))
 st.plotly_chart(charts.trend_lines(series, target=target), key="trend_chart")
 
 # ---- children ---------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ selection = OrgSelection(org, ctx.sees_everything)
 selection_name, selected = selection.name, selection.selected
 
 results = compliance.run_kinds(ctx, KINDS, choice)
-spare = compliance.headline(results, KINDS, selection, choice, "visited on time")
+spare = compliance.headline(ctx, results, KINDS, selection, choice, "visited on time")
 
 @st.cache_data(show_spinner="Working out which visits are overdue…", max_entries=32)
 def _due_now(cache_key: str, scope_key: str, settings_key: str, _tables, _settings, on) -> pd.DataFrame:
@@ -57,7 +57,7 @@ spare.metric(f"Overdue a visit on {ctx.as_at:%d %b %Y}", f"{len(overdue):,}",
 # ---- teams, workers, trend -------------------------------------------------------------------------
 kind = compliance.teams_and_workers(ctx, results, KINDS, selection, choice, "Visits")
 measure = measures[kind]
-compliance.trend(results, selection, choice, "visited on time")
+compliance.trend(ctx, results, KINDS, selection, choice, "visited on time")
 
 # ---- overdue now -----------------------------------------------------------------------------------
 st.subheader(f"Overdue a visit now (as at {ctx.as_at:%d %B %Y})")

@@ -15,7 +15,7 @@ from ui.downloads import download_table
 from ui.filters import period_filter
 from ui.format import POLARITY_TEXT, fmt_target, fmt_value, month_label
 from ui.frame import start_page
-from ui.measures import run_measure, run_scorecard
+from ui.measures import derived, run_measure, run_scorecard
 from ui.tables import child_rows_table
 
 ctx = start_page(
@@ -36,7 +36,9 @@ st.subheader("Children in care")
 flows = {m: run_measure(ctx, m, choice.trend).summary for m in ("cla", "cla_starts", "cla_ceased")}
 through = cic.throughput(flows["cla"], flows["cla_starts"], flows["cla_ceased"])
 starts_rows = run_measure(ctx, "cla_starts", [period]).rows
-ceased_rows = cic.placement_on_leaving(run_measure(ctx, "cla_ceased", [period]).rows, agg)
+ceased_rows = derived(ctx, "cla_ceased_placement_on_leaving", (period.label, period.type),
+                      lambda: cic.placement_on_leaving(run_measure(ctx, "cla_ceased", [period]).rows, agg))
+moves_in_period = derived(ctx, "placement_moves", (period.label, period.type), lambda: cic.placement_moves(agg, period))
 
 m1, m2, m3, m4 = st.columns(4)
 now, before = through["in_care"].iloc[-1], through["in_care"].iloc[0]
@@ -44,7 +46,7 @@ m1.metric(f"In care at {last_month.end:%d %B %Y}", fmt_value(now, "count"),
           delta=None if pd.isna(before) else f"{now - before:+,.0f} on 12 months before", delta_color="off")
 m2.metric(f"Started care, {period.title}", f"{int(starts_rows['in_numerator'].sum()) if len(starts_rows) else 0:,}")
 m3.metric(f"Ceased care, {period.title}", f"{int(ceased_rows['in_numerator'].sum()) if len(ceased_rows) else 0:,}")
-m4.metric("Placement moves", f"{len(cic.placement_moves(agg, period)):,}", help=f"{period.title}")
+m4.metric("Placement moves", f"{len(moves_in_period):,}", help=f"{period.title}")
 
 
 
@@ -112,7 +114,7 @@ for col, kind in zip(cols, ("age_band", "legal_status", "placement_group")):
 
 # ---- placement moves ---------------------------------------------------------------------------
 st.subheader(f"Reasons for placement moves, {period.title}")
-moves = cic.moves_by_reason(cic.placement_moves(agg, period))
+moves = cic.moves_by_reason(moves_in_period)
 if int(moves["Moves"].iloc[-1]) == 0:
     st.info(f"No placement moves in {period.title}.")
 st.dataframe(moves, hide_index=True, key="cic_moves",

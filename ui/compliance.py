@@ -1,7 +1,8 @@
 """The sections the Management → Visits and Management → Reviews pages share: several registered
 "on time" measures (CP, CIN, CLA) side by side for the chosen service/team, the teams compared,
 the chosen team's workers and the 13-month trend. Pages pass their measures and their words;
-every number comes from the measures (metrics.activity.group_summary over their rows)."""
+every number comes from the measures (metrics.activity.group_summary over their rows, worked out
+once per selection and shared: ui.measures.summary_of)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from metrics import registry
-from metrics.activity import group_summary
 from metrics.rag import rag
 from ui import charts
 from ui.downloads import download_table
 from ui.filters import OrgSelection, PeriodChoice
 from ui.format import fmt_value
 from ui.frame import PageContext
-from ui.measures import run_measure
+from ui.measures import run_measure, summary_of
 
 
 def run_kinds(ctx: PageContext, kinds: dict[str, str], choice: PeriodChoice) -> dict:
@@ -35,13 +35,13 @@ def run_kinds(ctx: PageContext, kinds: dict[str, str], choice: PeriodChoice) -> 
     return results
 
 
-def headline(results: dict, kinds: dict[str, str], selection: OrgSelection, choice: PeriodChoice,
-             on_time: str):
+def headline(ctx: PageContext, results: dict, kinds: dict[str, str], selection: OrgSelection,
+             choice: PeriodChoice, on_time: str):
     """One metric per kind ("CP <on_time>"); returns the spare last column for the page's own."""
     st.subheader(f"{selection.name}: {choice.period.title}")
     cols = st.columns(len(results) + 1)
     for col, (kind, (res, _)) in zip(cols, results.items()):
-        s = group_summary(selection.selected(res.rows), None, count_only=False, periods=[choice.period])
+        s = summary_of(ctx, kinds[kind], [choice.period], selection, "selected", None, [choice.period])
         num, den = int(s["numerator"].iloc[0]), int(s["denominator"].iloc[0])
         col.metric(f"{kind} {on_time}", fmt_value(s["value"].iloc[0], "percent"),
                    help=f"{num:,} of {den:,} children. {registry.get(kinds[kind]).title}.")
@@ -49,11 +49,13 @@ def headline(results: dict, kinds: dict[str, str], selection: OrgSelection, choi
     return cols[-1]
 
 
-def by_group(results: dict, rows, by: str) -> pd.DataFrame:
-    """One row per group with % on time and children counted for each kind."""
+def by_group(ctx: PageContext, results: dict, kinds: dict[str, str], selection: OrgSelection, part: str,
+             by: str, choice: PeriodChoice) -> pd.DataFrame:
+    """One row per group with % on time and children counted for each kind, over the ``part``
+    of the selection ("in_service" or "selected")."""
     out = None
-    for kind, (res, _) in results.items():
-        s = group_summary(rows(res.rows), by, count_only=False)
+    for kind in results:
+        s = summary_of(ctx, kinds[kind], [choice.period], selection, part, by)
         s = s[["group_id", "group", "value", "numerator", "denominator"]].rename(columns={
             "value": f"{kind} % on time", "numerator": f"{kind} on time", "denominator": f"{kind} children"})
         out = s if out is None else out.merge(s, on=["group_id", "group"], how="outer")
@@ -79,7 +81,7 @@ def teams_and_workers(ctx: PageContext, results: dict, kinds: dict[str, str], se
     ``noun`` is the plural ("Visits"). Returns the chosen kind."""
     notes = [registry.get(kinds[k]).definition for k in kinds]
     st.subheader("Teams compared")
-    teams = by_group(results, selection.in_service, "team")
+    teams = by_group(ctx, results, kinds, selection, "in_service", "team", choice)
     if not selection.sees_everything or selection.org.service_id:
         teams = teams[teams["group_id"].isin(selection.visible_teams)]
     kind = st.segmented_control(noun, list(results), default=list(results)[0], key="kind",
@@ -103,7 +105,7 @@ def teams_and_workers(ctx: PageContext, results: dict, kinds: dict[str, str], se
     if selection.team_id is None:
         st.info("Choose a team above to see each of its workers.")
     else:
-        workers = by_group(results, selection.selected, "worker")
+        workers = by_group(ctx, results, kinds, selection, "selected", "worker", choice)
         worker_table = workers.drop(columns="group_id").rename(columns={"group": "Worker"})
         _percent_table(ctx, worker_table, "workers_table", sheets={"Workers": worker_table},
                        name=f"{noun.lower()}-workers-{choice.period.label}",
@@ -111,9 +113,10 @@ def teams_and_workers(ctx: PageContext, results: dict, kinds: dict[str, str], se
     return kind
 
 
-def trend(results: dict, selection: OrgSelection, choice: PeriodChoice, on_time: str) -> None:
+def trend(ctx: PageContext, results: dict, kinds: dict[str, str], selection: OrgSelection, choice: PeriodChoice,
+          on_time: str) -> None:
     st.subheader("Trend by month")
-    series = {f"{k} {on_time}": group_summary(selection.selected(t.rows), None, count_only=False, periods=choice.trend)
-              for k, (_, t) in results.items()}
+    series = {f"{k} {on_time}": summary_of(ctx, kinds[k], choice.trend, selection, "selected", None, choice.trend)
+              for k in results}
     st.plotly_chart(charts.trend_lines(series, target=None), key="trend_chart")
     st.caption(f"{selection.name}, the 13 months to {choice.trend[-1].title}.")

@@ -78,6 +78,11 @@ class OrgSelection:
         return self.org.teams["team_id"].tolist()
 
     @property
+    def key(self) -> tuple:
+        """What the selection's rows depend on (for caching what is worked out from them)."""
+        return (self.org.service_id, self.team_id, self.sees_everything, tuple(self.visible_teams))
+
+    @property
     def team_id(self) -> str | None:
         teams = self.visible_teams
         return self.org.team_id or (teams[0] if len(teams) == 1 else None)

@@ -6,6 +6,7 @@ themselves are passed unhashed (they are determined by extract + scope)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable, Hashable, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +15,8 @@ from metrics import registry
 from metrics.periods import Period, period_for
 from metrics.registry import MeasureResult
 from ui.frame import PageContext
+
+T = TypeVar("T")
 
 
 def _shallow(frame: pd.DataFrame) -> pd.DataFrame:
@@ -63,3 +66,39 @@ def run_worklist(ctx: PageContext):
     date, shared by the Caseload, Weekly planning and Leaving care pages."""
     wl = _worklist(ctx.cache.key, ctx.viewer.scope.key, repr(ctx.settings), ctx.as_at, ctx.tables, ctx.settings)
     return replace(wl, children=_shallow(wl.children), tasks=_shallow(wl.tasks), leavers=_shallow(wl.leavers))
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _derived(cache_key: str, scope_key: str, settings_key: str, name: str, key: tuple, _build):
+    return _build()
+
+
+def derived(ctx: PageContext, name: str, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+    """``build()`` once per extract, the viewer's aggregate scope, settings, ``name`` and ``key``,
+    shared by every session with that scope: for what a page works out from shared results on
+    every rerun (a measure's rows summarised for the chosen team, the placement moves of a period).
+    ``build`` must depend only on ``ctx.aggregate_tables`` (or cached measure results, which have
+    the same scope), the settings and what ``key`` names. A frame is handed out as a shallow
+    copy-on-write copy, so a page changing it never changes the cached one."""
+    value = _derived(ctx.cache.key, ctx.viewer.aggregate_scope.key, repr(ctx.settings), name, key, build)
+    return _shallow(value) if isinstance(value, pd.DataFrame) else value
+
+
+def summary_of(ctx: PageContext, measure_id: str, periods: list[Period], selection, part: str,
+               by: str | None, summary_periods: list[Period] | None = None):
+    """``metrics.activity.group_summary`` of a measure's rows over ``periods`` for one part of an
+    OrgSelection (``"selected"``: the chosen team or service, ``"in_service"``: every team the
+    page compares), grouped ``by`` (None: one "All" row per period of ``summary_periods``);
+    computed once per selection and shared (:func:`derived`)."""
+    from metrics.activity import group_summary
+
+    if part not in ("selected", "in_service"):
+        raise ValueError(part)
+    key = (measure_id, tuple((p.label, p.type) for p in periods), selection.key, part, by,
+           tuple((p.label, p.type) for p in summary_periods or ()))
+
+    def build():
+        rows = getattr(selection, part)(run_measure(ctx, measure_id, periods).rows)
+        return group_summary(rows, by, count_only=False, periods=summary_periods)
+
+    return derived(ctx, "summary_of", key, build)
