@@ -15,13 +15,12 @@ from metrics.activity import (
     CASE_TYPES, caseload_bands, caseload_by_group, early_help_open, group_summary, open_cases, unallocated_waits,
     worker_caseloads,
 )
-from metrics.periods import period_for
 from ui import charts
 from ui.downloads import download_table
 from ui.filters import OrgSelection, org_filter, period_filter
 from ui.format import fmt_value
 from ui.frame import start_page
-from ui.measures import run_measure
+from ui.measures import derived, run_measure, summary_of
 
 DEFAULT_THRESHOLD = 18
 
@@ -60,26 +59,10 @@ with st.expander("How is this calculated?"):
     )
 
 
-@st.cache_data(show_spinner="Counting open cases…", max_entries=64)
-def _open_cases(cache_key: str, scope_key: str, labels: tuple[tuple[str, str], ...], _tables) -> pd.DataFrame:
-    return open_cases(_tables, [period_for(label, kind) for label, kind in labels])
-
-
-@st.cache_data(show_spinner="Counting early help cases…", max_entries=64)
-def _early_help(cache_key: str, scope_key: str, labels: tuple[tuple[str, str], ...], _tables) -> pd.DataFrame:
-    return early_help_open(_tables, [period_for(label, kind) for label, kind in labels])
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _waits(cache_key: str, scope_key: str, label: str, kind: str, _tables, _rows) -> pd.DataFrame:
-    return unallocated_waits(_tables, _rows, [period_for(label, kind)])
-
-
 def period_key(periods) -> tuple[tuple[str, str], ...]:
     return tuple((p.label, p.type) for p in periods)
 
 
-scope_key = ctx.viewer.aggregate_scope.key
 try:
     caseload = run_measure(ctx, "caseload", [choice.period])
     unallocated = run_measure(ctx, "unallocated", [choice.period])
@@ -88,11 +71,12 @@ except registry.MeasureUnavailable as exc:
     st.info(f"**Not available from this source.** Caseloads need {', '.join(exc.missing)}, which the source "
             "database does not provide.")
     st.stop()
-cases = _open_cases(ctx.cache.key, scope_key, period_key([choice.period]), ctx.aggregate_tables)
+# Worked out once per extract, scope and period and shared (ui.measures.derived), not copied per rerun.
+cases = derived(ctx, "open_cases", period_key([choice.period]), lambda: open_cases(ctx.aggregate_tables, [choice.period]))
 eh_rows = cases[(cases["case_type"] == "Early help").to_numpy()]
 workers_all = worker_caseloads(caseload.rows, eh_rows, threshold)
-waits = _waits(ctx.cache.key, scope_key, choice.period.label, choice.period.type, ctx.aggregate_tables,
-               unallocated.rows)
+waits = derived(ctx, "unallocated_waits", period_key([choice.period]),
+                lambda: unallocated_waits(ctx.aggregate_tables, unallocated.rows, [choice.period]))
 
 # A team manager sees one team: show it as chosen (its workers, its children).
 selection = OrgSelection(org, ctx.sees_everything)
@@ -183,19 +167,26 @@ else:
 
 # ---- trend -----------------------------------------------------------------------------------------
 st.subheader("Trend by month")
-trend_caseload = run_measure(ctx, "caseload", choice.trend)
-trend_eh = _early_help(ctx.cache.key, scope_key, period_key(choice.trend), ctx.aggregate_tables)
-trend_workers = worker_caseloads(trend_caseload.rows, trend_eh[(trend_eh["worker_id"].astype(str) != "").to_numpy()],
-                                 threshold)
-by_month = caseload_by_group(selected(trend_workers), None).set_index("period").reindex([p.label for p in choice.trend])
-trend_changes = run_measure(ctx, "worker_changes", choice.trend)
+
+
+def _by_month() -> pd.DataFrame:
+    trend_caseload = run_measure(ctx, "caseload", choice.trend)
+    trend_eh = early_help_open(ctx.aggregate_tables, choice.trend)
+    trend_workers = worker_caseloads(trend_caseload.rows,
+                                     trend_eh[(trend_eh["worker_id"].astype(str) != "").to_numpy()], threshold)
+    return caseload_by_group(selected(trend_workers), None).set_index("period").reindex([p.label for p in choice.trend])
+
+
+with st.spinner("Counting caseloads month by month…"):
+    by_month = derived(ctx, "caseload_by_month", (period_key(choice.trend), selection.key, threshold), _by_month)
+trend_changes_summary = summary_of(ctx, "worker_changes", choice.trend, selection, "selected", None, choice.trend)
 c1, c2 = st.columns(2)
 average = pd.DataFrame({"period": by_month.index, "value": by_month["average"].to_numpy(),
                         "numerator": by_month["social_care_cases"].to_numpy(), "denominator": by_month["workers"].to_numpy()})
 c1.plotly_chart(charts.trend_lines({"Average caseload": average}, target=None, unit="rate",
                                    references={"Threshold": threshold}), key="trend_caseload")
 c2.plotly_chart(charts.trend_lines(
-    {"3+ worker changes": group_summary(selected(trend_changes.rows), None, count_only=False, periods=choice.trend)},
+    {"3+ worker changes": trend_changes_summary},
     target=None), key="trend_changes")
 month_table = pd.DataFrame({
     "Month": [p.title for p in choice.trend],

@@ -15,7 +15,7 @@ from reports import weekly_activity as wk
 from ui.downloads import download_table
 from ui.filters import OrgSelection, latest_complete_month, org_filter
 from ui.frame import start_page
-from ui.measures import run_measure
+from ui.measures import derived, run_measure
 from metrics.periods import trailing_months
 
 WEEKS_OFFERED = 26
@@ -41,13 +41,10 @@ with st.container(border=True):
 week = by_label[week_label]
 
 
-@st.cache_data(show_spinner="Counting the week's activity…", max_entries=32)
-def _weekly(cache_key: str, scope_key: str, label: str, settings_key: str, _tables, _settings) -> wk.WeeklyActivity:
-    return wk.weekly_activity(_tables, _settings, wk.week_ending(label.removeprefix("W")))
-
-
-wa = _weekly(ctx.cache.key, ctx.viewer.aggregate_scope.key, week.label, repr(ctx.settings), ctx.aggregate_tables,
-             ctx.settings)
+# Worked out once per extract, scope and week and shared (ui.measures.derived), not copied per rerun.
+with st.spinner("Counting the week's activity…"):
+    wa = derived(ctx, "weekly_activity", (week.label,),
+                 lambda: wk.weekly_activity(ctx.aggregate_tables, ctx.settings, week))
 
 # A team manager sees one team: show it as chosen (its workers, its children).
 selection = OrgSelection(org, ctx.sees_everything)
@@ -66,7 +63,8 @@ SUMMARY_CONFIG = {
 
 # ---- last week ---------------------------------------------------------------------------------
 st.subheader(f"{selection_name}: {wk.week_title(wa.week)}")
-summary = wk.summary_table(wa, selected(wa.events))
+summary = derived(ctx, "weekly_summary", (week.label, selection.key),
+                  lambda: wk.summary_table(wa, selected(wa.events)))
 cols = st.columns(5)
 for i, row in summary.iterrows():
     avg = row[f"{len(wa.previous)}-week average"]
@@ -79,12 +77,6 @@ if wa.unavailable:
     st.caption("Not available from this source: " + ", ".join(wa.unavailable) + ".")
 
 # ---- one workbook per service ----------------------------------------------------------------------
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _sheets(cache_key: str, scope_key: str, label: str, settings_key: str, service_id: str | None,
-            team: str | None, _wa: wk.WeeklyActivity, _tables) -> dict[str, pd.DataFrame]:
-    return wk.service_sheets(_wa, _tables, service_id, team_id=team)
 
 
 if ctx.sees_everything or ctx.viewer.scope.services:
@@ -103,8 +95,8 @@ else:
     units = [(None, t, n) for t, n in zip(org.teams["team_id"], org.teams["team"])]
 for sid, tid, name in units:
     with st.container(border=True):
-        sheets = _sheets(ctx.cache.key, ctx.viewer.aggregate_scope.key, week.label, repr(ctx.settings), sid, tid,
-                         wa, ctx.aggregate_tables)
+        sheets = derived(ctx, "weekly_sheets", (week.label, sid, tid),
+                         lambda: wk.service_sheets(wa, ctx.aggregate_tables, sid, team_id=tid))
         st.markdown(f"**{name}**")
         st.dataframe(sheets["Summary"], hide_index=True, key=f"unit_{tid or sid or 'all'}",
                      column_config=SUMMARY_CONFIG)
@@ -113,8 +105,8 @@ for sid, tid, name in units:
 
 # ---- teams compared ------------------------------------------------------------------------------
 st.subheader("Teams compared, last week")
-team_events = in_service(wa.events)
-teams_table = wk.team_table(wa, team_events, org.teams)
+teams_table = derived(ctx, "weekly_teams", (week.label, selection.key),
+                      lambda: wk.team_table(wa, in_service(wa.events), org.teams))
 if not ctx.sees_everything or org.service_id:
     teams_table = teams_table[teams_table["Team"].isin(org.teams["team"].tolist())]
 st.dataframe(teams_table, hide_index=True, key="teams_table")
@@ -158,13 +150,20 @@ st.dataframe(weekly, hide_index=True, key="weeks_table")
 
 month_end = latest_complete_month(wa.week.end)
 months = trailing_months(month_end, 13)
-month_events = activity_events(ctx.aggregate_tables, months, ctx.settings,
-                               run=lambda mid, ps: run_measure(ctx, mid, ps))
-monthly = activity_counts(selected(month_events), months, None)
-monthly = monthly.pivot_table(index="activity", columns="period", values="count", aggfunc="sum", fill_value=0)
-monthly = monthly.reindex(index=[a.key for a in ACTIVITY], columns=[p.label for p in months], fill_value=0)
-monthly.columns = [p.title for p in months]
-monthly.insert(0, "Activity", [a.title for a in ACTIVITY])
+
+
+def _by_month() -> pd.DataFrame:
+    month_events = activity_events(ctx.aggregate_tables, months, ctx.settings,
+                                   run=lambda mid, ps: run_measure(ctx, mid, ps))
+    counts = activity_counts(selected(month_events), months, None)
+    counts = counts.pivot_table(index="activity", columns="period", values="count", aggfunc="sum", fill_value=0)
+    counts = counts.reindex(index=[a.key for a in ACTIVITY], columns=[p.label for p in months], fill_value=0)
+    counts.columns = [p.title for p in months]
+    counts.insert(0, "Activity", [a.title for a in ACTIVITY])
+    return counts
+
+
+monthly = derived(ctx, "activity_by_month", (month_end.label, selection.key), _by_month)
 st.markdown(f"**By month**, the 13 months to {months[-1].title}")
 st.dataframe(monthly, hide_index=True, key="months_table")
 download_table(ctx, {"Weeks": weekly, "Months": monthly}, name=f"weekly-activity-trend-{wa.week.end:%Y-%m-%d}",

@@ -17,6 +17,7 @@ from annex_a.spec import LISTS
 from annex_a.workbook import workbook_bytes
 from ui.downloads import download_table
 from ui.frame import data_stamp, start_page
+from ui.measures import derived
 
 ID = "Child Unique ID"
 PREVIEW_ROWS = 100
@@ -52,13 +53,14 @@ c2.caption(
     "(care leavers' accommodation, activity and contact are as currently recorded).")
 
 
-@st.cache_data(show_spinner="Building the Annex A lists…", max_entries=16)
-def _build(cache_key: str, scope_key: str, reference: str, _tables, _settings):
-    lists = annex_a_lists(_tables, pd.Timestamp(reference), _settings)
-    return lists, data_quality(lists, _tables, pd.Timestamp(reference)), source_gaps(_tables)
+def _build():
+    lists = annex_a_lists(ctx.tables, pd.Timestamp(when), ctx.settings)
+    return lists, data_quality(lists, ctx.tables, pd.Timestamp(when)), source_gaps(ctx.tables)
 
 
-built, issues, gaps = _build(ctx.cache.key, ctx.viewer.scope.key, when.isoformat(), ctx.tables, ctx.settings)
+# Built once per extract, record scope and date, and shared (not copied for every rerun).
+with st.spinner("Building the Annex A lists…"):
+    built, issues, gaps = derived(ctx, "annex_a", (when.isoformat(),), _build, records=True)
 # Belt and braces: a list only ever holds children the viewer may see.
 lists = {name: (ctx.visible_rows(frame, ID) if LISTS[name].child_list else frame) for name, frame in built.items()}
 date_columns = {h: st.column_config.DateColumn(format="DD/MM/YYYY")

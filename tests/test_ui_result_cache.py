@@ -108,3 +108,20 @@ def test_summary_of_counts_the_chosen_part_of_the_selection(fresh_cache, monkeyp
     assert len(asked) == calls
     with pytest.raises(ValueError):
         ui_measures.summary_of(ctx, "cp_visits", [oct26], team1, "everything", None)
+
+
+def test_cached_frames_inside_dicts_tuples_and_dataclasses_are_handed_out_as_copies():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Week:
+        label: str
+        events: pd.DataFrame
+
+    frame = pd.DataFrame({"n": [1, 2]})
+    value = ({"Summary": frame}, [Week("W1", frame)], "text")
+    got = ui_measures._handout(value)
+    got[0]["Summary"]["n"] = 0
+    got[1][0].events["n"] = 0
+    assert frame["n"].tolist() == [1, 2]
+    assert isinstance(got, tuple) and isinstance(got[1], list) and got[2] == "text" and got[1][0].label == "W1"

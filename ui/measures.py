@@ -5,7 +5,7 @@ themselves are passed unhashed (they are determined by extract + scope)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 from typing import Callable, Hashable, TypeVar
 
 import pandas as pd
@@ -73,15 +73,34 @@ def _derived(cache_key: str, scope_key: str, settings_key: str, name: str, key: 
     return _build()
 
 
-def derived(ctx: PageContext, name: str, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+def derived(ctx: PageContext, name: str, key: tuple[Hashable, ...], build: Callable[[], T], *,
+            records: bool = False) -> T:
     """``build()`` once per extract, the viewer's aggregate scope, settings, ``name`` and ``key``,
     shared by every session with that scope: for what a page works out from shared results on
     every rerun (a measure's rows summarised for the chosen team, the placement moves of a period).
     ``build`` must depend only on ``ctx.aggregate_tables`` (or cached measure results, which have
-    the same scope), the settings and what ``key`` names. A frame is handed out as a shallow
-    copy-on-write copy, so a page changing it never changes the cached one."""
-    value = _derived(ctx.cache.key, ctx.viewer.aggregate_scope.key, repr(ctx.settings), name, key, build)
-    return _shallow(value) if isinstance(value, pd.DataFrame) else value
+    the same scope), the settings and what ``key`` names; with ``records=True``, on the viewer's
+    record scope (``ctx.tables``) instead. A frame is handed out as a shallow copy-on-write copy,
+    so a page changing it never changes the cached one."""
+    scope = ctx.viewer.scope if records else ctx.viewer.aggregate_scope
+    return _handout(_derived(ctx.cache.key, ("records:" if records else "") + scope.key, repr(ctx.settings), name,
+                             key, build))
+
+
+def _handout(value):
+    """A cached value as a page may have it: frames (alone, in a dict or in a dataclass) as shallow
+    copy-on-write copies, so a page changing one never changes the cached original."""
+    if isinstance(value, pd.DataFrame):
+        return _shallow(value)
+    if isinstance(value, dict):
+        return {k: _handout(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)) and not hasattr(value, "_fields"):
+        return type(value)(_handout(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        frames = {f.name: _shallow(getattr(value, f.name)) for f in fields(value)
+                  if isinstance(getattr(value, f.name), pd.DataFrame)}
+        return replace(value, **frames) if frames else value
+    return value
 
 
 def summary_of(ctx: PageContext, measure_id: str, periods: list[Period], selection, part: str,
