@@ -4,10 +4,16 @@ Streamlit runs none of the portal's code until the first visitor arrives, who th
 imports (pandas, pyarrow, plotly, the metrics) and for the extract to be read (seconds on a large
 authority). Started this way, the same process imports them before it listens and starts reading
 the extract in the background (data_access.live.preload), so the first sign-in form and the first
-page after it come as fast as later ones. Every option is passed on to `streamlit run`."""
+page after it come as fast as later ones. Every option is passed on to `streamlit run`.
+
+Streamlit runs each session's script in its own thread, and glibc gives busy threads their own
+memory arenas (up to 8 per core), each holding on to freed pages: with many sessions on a large
+authority the server's resident memory grew by hundreds of MiB that no cache was using. Unless
+``MALLOC_ARENA_MAX`` is already set, the process restarts itself once with it set to 2."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -33,7 +39,13 @@ def warm() -> None:
         print(f"Not preloading the extract: {exc}", file=sys.stderr)
 
 
+ARENAS = "MALLOC_ARENA_MAX"
+
+
 def main(argv: list[str]) -> int:
+    if ARENAS not in os.environ and sys.platform.startswith("linux"):
+        os.environ[ARENAS] = "2"  # read by glibc at start-up only: start again with it set
+        os.execv(sys.executable, [sys.executable, "-m", "ui.serve", *argv])
     warm()
     from streamlit.web import cli
 
