@@ -46,9 +46,9 @@ def main(argv: list[str] | None = None) -> int:
                         "(always written to benchmark-results/<size>/last.json)")
     parser.add_argument("--users", type=int, default=20, help="simultaneous users (default 20)")
     parser.add_argument("--views", type=int, default=5, help="page views per simultaneous user (default 5)")
-    parser.add_argument("--think", type=float, default=3.0,
+    parser.add_argument("--think", type=float, default=10.0,
                         help="seconds a simultaneous user reads a page before the next click, on average "
-                             "(drawn from 0.5x-1.5x; 0 = click as soon as a page is shown; default 3)")
+                             "(drawn from 0.5x-1.5x; 0 = click as soon as a page is shown; default 10)")
     parser.add_argument("--arrive", type=float, default=0.5,
                         help="seconds between two simultaneous users signing in (default 0.5)")
     parser.add_argument("--reruns", type=int, default=3, help="warm AppTest runs per page (default 3)")

@@ -404,7 +404,7 @@ class _Both:
             await self.watcher.wait()
 
 
-def simultaneous_users(srv: Server, n: int, views: int, think: float = 3.0, arrive: float = 0.5,
+def simultaneous_users(srv: Server, n: int, views: int, think: float = 10.0, arrive: float = 0.5,
                        say=print) -> dict:
     baseline = srv.rss()
     t0 = time.perf_counter()

@@ -9,7 +9,10 @@ page after it come as fast as later ones. Every option is passed on to `streamli
 Streamlit runs each session's script in its own thread, and glibc gives busy threads their own
 memory arenas (up to 8 per core), each holding on to freed pages: with many sessions on a large
 authority the server's resident memory grew by hundreds of MiB that no cache was using. Unless
-``MALLOC_ARENA_MAX`` is already set, the process restarts itself once with it set to 2."""
+``MALLOC_ARENA_MAX`` is already set, the process restarts itself once with it set to 2. Arrow (which
+holds pandas' strings) is told to use the system allocator (``ARROW_DEFAULT_MEMORY_POOL=system``,
+unless set) rather than its own pool, which kept about 200 MiB more of a large authority's extract
+resident and never gave freed memory back; measured on the large demo, no slower."""
 
 from __future__ import annotations
 
@@ -40,9 +43,11 @@ def warm() -> None:
 
 
 ARENAS = "MALLOC_ARENA_MAX"
+ARROW_POOL = "ARROW_DEFAULT_MEMORY_POOL"
 
 
 def main(argv: list[str]) -> int:
+    os.environ.setdefault(ARROW_POOL, "system")  # read when pyarrow first allocates: before any import
     if ARENAS not in os.environ and sys.platform.startswith("linux"):
         os.environ[ARENAS] = "2"  # read by glibc at start-up only: start again with it set
         os.execv(sys.executable, [sys.executable, "-m", "ui.serve", *argv])
