@@ -5,9 +5,10 @@ Rule: among the child's involvements open on the date (start on or before it; en
 after it), the one that started last (of two starting the same day, the later in the table). A
 child with none is "unallocated" on that date.
 
-Speed: the involvements are indexed once per extract (:class:`AllocationIndex`, sorted by child,
-start and table order, dates as day numbers), and a lookup of many (child, date) pairs is a
-binary search per pair, then a step back past any involvement that had already ended.
+Speed: the involvements are indexed once per extract (:class:`AllocationIndex`, on the shared
+:class:`metrics.prepared.SpanIndex`: sorted by child, start and table order, dates as day numbers),
+and a lookup of many (child, date) pairs is a binary search per pair, then a step back past any
+involvement that had already ended.
 """
 
 from __future__ import annotations
@@ -17,22 +18,9 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from metrics.lookups import label_org, org_columns
+from metrics.lookups import org_columns
 from metrics.memo import derived
-from metrics.prepared import index_of
-
-_OFFSET = 1 << 20   # day numbers (days since 1970, negative before) made positive
-_SPAN = 1 << 21     # room for every day number in one child's block of the search key
-_NEVER = np.iinfo(np.int64).max
-
-
-def day_numbers(values) -> tuple[np.ndarray, np.ndarray]:
-    """Dates (anything pandas reads; times dropped) as int64 day numbers, and a mask of the
-    missing ones."""
-    d = pd.to_datetime(pd.Series(np.asarray(values) if not isinstance(values, pd.Series) else values.to_numpy())
-                       ).to_numpy().astype("datetime64[D]")
-    nat = np.isnat(d)
-    return d.astype(np.int64), nat
+from metrics.prepared import SpanIndex, day_numbers
 
 
 def as_id_strings(values) -> np.ndarray:
@@ -46,64 +34,25 @@ def as_id_strings(values) -> np.ndarray:
 
 
 class AllocationIndex:
-    """The involvements of one extract, ready for many lookups. Holds numpy arrays only."""
+    """The involvements of one extract, ready for many lookups (a :class:`metrics.prepared.SpanIndex`
+    with the end day included). Holds numpy arrays only."""
 
     def __init__(self, inv: pd.DataFrame | None):
         if inv is None or inv.empty:
-            self.people = pd.Index([], dtype=object)
-            self.key = np.zeros(0, dtype=np.int64)
-            self.end = np.zeros(0, dtype=np.int64)
-            self.worker = np.zeros(0, dtype=object)
-            self.team = np.zeros(0, dtype=object)
-            self.bounds = np.zeros(1, dtype=np.int64)
-            return
-        all_codes, all_people = pd.factorize(inv["invo_person_id"].astype(str))
-        start, start_nat = day_numbers(inv["invo_involvement_start_date"])
-        end, end_nat = day_numbers(inv["invo_involvement_end_date"])
-        worker = inv["invo_professional_id"].fillna("").astype(str).to_numpy(dtype=object)
-        team = inv["invo_professional_team"].fillna("").astype(str).to_numpy(dtype=object)
-        keep = ~start_nat  # an involvement without a start is never open
-        if pd.isna(inv["invo_person_id"]).any():
-            keep &= ~pd.isna(inv["invo_person_id"]).to_numpy()
-        pos = np.flatnonzero(keep)
-        # codes of the IDs in use only, numbered in order of first use (as factorising them would)
-        codes, used = pd.factorize(all_codes[pos])
-        people = np.asarray(all_people, dtype=object)[used] if len(used) else np.zeros(0, dtype=object)
-        key = codes.astype(np.int64) * _SPAN + (start[pos] + _OFFSET)
-        order = np.argsort(key, kind="stable")  # by child, start, then table order
-        sel = pos[order]
-        self.people = pd.Index(people, dtype=object)
-        code = codes[order].astype(np.int64)
-        self.key = key[order]
-        self.end = np.where(end_nat[sel], _NEVER, end[sel])
-        self.worker = worker[sel]
-        self.team = team[sel]
-        self.bounds = np.searchsorted(code, np.arange(len(people) + 1, dtype=np.int64))
+            inv = pd.DataFrame({c: pd.Series(dtype=object) for c in (
+                "invo_person_id", "invo_involvement_start_date", "invo_involvement_end_date",
+                "invo_professional_id", "invo_professional_team")})
+        start = pd.to_datetime(inv["invo_involvement_start_date"]).to_numpy()
+        # an involvement without a start, or without a child, is never open
+        start = np.where(pd.isna(inv["invo_person_id"]).to_numpy(), np.datetime64("NaT"), start)
+        self.span = SpanIndex(as_id_strings(inv["invo_person_id"]), start, inv["invo_involvement_end_date"],
+                              end_inclusive=True)
+        self.worker = inv["invo_professional_id"].fillna("").astype(str).to_numpy(dtype=object)
+        self.team = inv["invo_professional_team"].fillna("").astype(str).to_numpy(dtype=object)
 
     def positions(self, person_ids, days: np.ndarray, nat: np.ndarray) -> np.ndarray:
-        """Index (into worker/team) of the allocation of each (person, day) pair; -1 for none."""
-        n = len(days)
-        res = np.full(n, -1, dtype=np.int64)
-        if n == 0 or len(self.key) == 0:
-            return res
-        c = index_of(self.people, as_id_strings(person_ids)).astype(np.int64)
-        ok = (c >= 0) & ~nat
-        idx = np.flatnonzero(ok)
-        if not len(idx):
-            return res
-        cc, dd = c[idx], days[idx]
-        lo = self.bounds[cc]
-        cand = np.searchsorted(self.key, cc * _SPAN + (dd + _OFFSET), side="right") - 1
-        active = cand >= lo
-        while active.any():
-            a = np.flatnonzero(active)
-            good = self.end[cand[a]] >= dd[a]
-            res[idx[a[good]]] = cand[a[good]]
-            bad = a[~good]
-            cand[bad] -= 1
-            active[:] = False
-            active[bad] = cand[bad] >= lo[bad]
-        return res
+        """Row (into worker/team) of the allocation of each (person, day) pair; -1 for none."""
+        return self.span.lookup(as_id_strings(person_ids), (days, nat))
 
     def lookup(self, person_ids, dates) -> tuple[np.ndarray, np.ndarray]:
         """(worker_id, team_id) object arrays, "" where unallocated."""

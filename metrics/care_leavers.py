@@ -34,7 +34,7 @@ from metrics import prepared
 from metrics.allocation import allocation_on
 from metrics.looked_after import (
     BASE_COLUMNS, ORG_TABLES, _Sources, age_years, day, days_before, finish, member, months_before,
-    person_dates, stock_rows, text, upper,
+    stock_rows, text, upper,
 )
 from metrics.lookups import label_org
 from metrics.periods import Period

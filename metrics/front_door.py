@@ -38,8 +38,6 @@ import pyarrow.compute as pc
 from metrics.allocation import as_id_strings, label_by_allocation
 from metrics.calendar import working_days_after
 from metrics.lookups import child_name_array, label_org, worker_lookup
-from metrics.memo import derived
-from metrics.prepared import index_of
 from metrics.periods import Period
 from metrics.registry import SUMMARY_COLUMNS, Measure, MeasureResult, register
 

@@ -52,7 +52,6 @@ import pandas as pd
 
 from metrics import prepared
 from metrics.allocation import allocation_arrays, label_by_allocation
-from metrics.front_door import open_at
 from metrics.lookups import child_name_array, org_columns
 from metrics.memo import derived
 from metrics.periods import Period

@@ -128,6 +128,18 @@ def _person_codes(person_ids, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pd.factorize(np.asarray(person_ids, dtype=object)[pos])
 
 
+def _by_person_and_day(person_ids, dates):
+    """Rows with a date, sorted by child, date, then row: (input rows, the distinct person IDs,
+    the sort keys, each sorted row's person code). A row without a date is left out."""
+    d, nat = day_numbers(dates)
+    pos = np.flatnonzero(~nat)
+    codes, people = _person_codes(person_ids, pos)
+    key = codes.astype(np.int64) * _SPAN + (d[pos] + _OFFSET)
+    order = np.argsort(key, kind="stable")
+    return (pos[order], pd.Index(np.asarray(people, dtype=object), dtype=object), key[order],
+            codes[order].astype(np.int64))
+
+
 class SpanIndex:
     """Intervals (person, start, end) indexed for "the latest-starting interval open on a date".
 
@@ -136,19 +148,11 @@ class SpanIndex:
     row order. A missing start is never open. Positions returned are rows of the input."""
 
     def __init__(self, person_ids, start, end, *, end_inclusive: bool = False):
-        s, s_nat = day_numbers(start)
         e, e_nat = day_numbers(end)
-        pos = np.flatnonzero(~s_nat)
-        codes, people = _person_codes(person_ids, pos)
-        key = codes.astype(np.int64) * _SPAN + (s[pos] + _OFFSET)
-        order = np.argsort(key, kind="stable")  # by child, start, then row
-        self.rows = pos[order]
-        code = codes[order].astype(np.int64)
-        self.people = pd.Index(np.asarray(people, dtype=object), dtype=object)
-        self.key = key[order]
+        self.rows, self.people, self.key, code = _by_person_and_day(person_ids, start)
         self.end = np.where(e_nat[self.rows], NEVER, e[self.rows])
         self.end_inclusive = end_inclusive
-        self.bounds = np.searchsorted(code, np.arange(len(people) + 1, dtype=np.int64))
+        self.bounds = np.searchsorted(code, np.arange(len(self.people) + 1, dtype=np.int64))
 
     def lookup(self, person_ids, when) -> np.ndarray:
         """Input row of the interval open on each (person, date) pair, -1 where none."""
@@ -182,14 +186,7 @@ class EventIndex:
     given row order) and "how many events in a date range"."""
 
     def __init__(self, person_ids, when):
-        d, nat = day_numbers(when)
-        pos = np.flatnonzero(~nat)
-        codes, people = _person_codes(person_ids, pos)
-        key = codes.astype(np.int64) * _SPAN + (d[pos] + _OFFSET)
-        order = np.argsort(key, kind="stable")  # by child, date, then row
-        self.rows = pos[order]
-        self.people = pd.Index(np.asarray(people, dtype=object), dtype=object)
-        self.key = key[order]
+        self.rows, self.people, self.key, _ = _by_person_and_day(person_ids, when)
 
     def _codes(self, person_ids) -> np.ndarray:
         return index_of(self.people, person_ids).astype(np.int64)

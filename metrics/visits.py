@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 from metrics.allocation import allocation_arrays, label_by_allocation
 from metrics.calendar import add_working_days, working_days_after
 from metrics.front_door import open_at
-from metrics.lookups import child_name_array, child_names, org_columns
+from metrics.lookups import child_name_array, org_columns
 from metrics.memo import derived
 from metrics.prepared import open_pairs
 from metrics.periods import Period
@@ -499,6 +499,13 @@ def _review_limits(iv: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     return iv
 
 
+def _apply_visit_limit(iv: pd.DataFrame, kind: Kind, settings) -> str:
+    """CP / CIN visits: one interval limit for every gap; returns the unit gaps are judged in."""
+    limit = _visit_limit(kind, settings)
+    apply_limit(iv, limit)
+    return "working_days" if limit.unit == "working_days" else "days"
+
+
 def _visit_intervals(kind: Kind, spans, span_events, start, end, settings, tables,
                      current: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
     iv = intervals_through(spans, span_events, start, end)
@@ -509,9 +516,7 @@ def _visit_intervals(kind: Kind, spans, span_events, start, end, settings, table
         _cla_visit_limits(iv, spans, lt_spans, settings)
         gap_unit = "days"
     else:
-        limit = _visit_limit(kind, settings)
-        apply_limit(iv, limit)
-        gap_unit = "working_days" if limit.unit == "working_days" else "days"
+        gap_unit = _apply_visit_limit(iv, kind, settings)
     judge_intervals(iv, gap_unit)
     return iv, gap_unit
 
@@ -1001,9 +1006,7 @@ def _compute_visits(measure_id: str, kind: Kind, tables, periods, by, settings) 
             apply_limit(iv, Limit(settings.cla_visit_long_term_months, "months"), mask)
         gap_unit = "days"
     else:
-        limit = _visit_limit(kind, settings)
-        apply_limit(iv, limit)
-        gap_unit = "working_days" if limit.unit == "working_days" else "days"
+        gap_unit = _apply_visit_limit(iv, kind, settings)
     judge_intervals(iv, gap_unit)
     start_day = np.array([np.datetime64(pd.Timestamp(p.start), "ns") for p in periods], dtype="datetime64[ns]")
     summaries = _split(_summarise_windows(iv, start_day), len(periods)) if len(iv) else None

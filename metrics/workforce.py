@@ -29,8 +29,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.allocation import allocation_on
-from metrics.care_leavers import _care_leaver_flags, _care_leavers, care_leaver_records
-from metrics.front_door import open_at
+from metrics.care_leavers import _care_leaver_flags, care_leaver_records
 from metrics.looked_after import (
     ALL_ID, ALL_LABEL, BASE_COLUMNS, LABELS, ORG_COLUMNS, ORG_TABLES, _Sources, day, finish, with_labels,
     member, months_before, set_group, stock_rows, text, yes,
