@@ -21,6 +21,7 @@ from metrics.settings import MetricSettings
 from metrics.tasks import caseload_table, plan, worklist
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server, wait_idle
 from tests.conftest import browser_sign_in, demo_users
+from ui import timings
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -59,7 +60,8 @@ def download(page, tmp_path, button_index: int = 0):
 def test_practitioner_opens_caseload_and_exports_the_weekly_plan(demo_portal, browser, tmp_path):
     children, expected_plan, tasks = expected_for_practitioner(demo_portal)
     assert len(children) and len(expected_plan)
-    with streamlit_server(demo_portal) as url:
+    timings_file = tmp_path / "timings.tsv"
+    with streamlit_server(demo_portal, env_extra={timings.ENV: str(timings_file)}) as url:
         context = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
         page = context.new_page()
         page.goto(url, wait_until="domcontentloaded")
@@ -70,6 +72,10 @@ def test_practitioner_opens_caseload_and_exports_the_weekly_plan(demo_portal, br
         wait_idle(page)
         page.get_by_text("Your caseload: the children allocated to you.").wait_for(timeout=30_000)
         assert "/worker_caseload" in page.url
+        # app.py timed both signed-in page runs (PORTAL_TIMINGS): page and role only
+        runs = [(r["page"], r["role"]) for r in timings.read(timings_file)]
+        assert ("home", "practitioner") in runs and ("worker_caseload", "practitioner") in runs
+        assert {r["role"] for r in timings.read(timings_file)} <= {role.value for role in Role}
         page.get_by_text(f"{len(children):,} children, most urgent first").wait_for()
         # the grid really rendered in the browser
         page.locator("[data-testid='stDataFrame']").first.wait_for()

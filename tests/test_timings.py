@@ -2,7 +2,7 @@
 page run with the page and role, also when the run stops early, and nothing personal.
 
 (AppTest reruns a multipage app's page file directly after its first run, not app.py, so the
-wrapper in app.py is exercised by the benchmark's browser runs, which read this file.)"""
+wrapper in app.py is checked in a real browser: tests/test_browser_worker.py.)"""
 
 from __future__ import annotations
 
@@ -38,10 +38,3 @@ def test_nothing_is_written_when_unset(tmp_path, monkeypatch):
         pass
     assert list(tmp_path.iterdir()) == []
     assert timings.read(tmp_path / "missing.tsv") == []
-
-
-def test_app_times_every_signed_in_page_run():
-    from tests.conftest import ROOT
-
-    app = (ROOT / "app.py").read_text(encoding="utf-8")
-    assert "with timed_run(page.url_path" in app and "page.run()" in app.split("with timed_run(")[1]
