@@ -471,7 +471,7 @@ def available() -> str | None:
     if not os.path.exists(CHROMIUM):
         return f"no chromium at {CHROMIUM} (set CHROMIUM=...)"
     try:
-        import playwright  # noqa: F401
+        import playwright  # noqa: F401  (is it installed?)
     except ImportError:
         return "playwright is not installed"
     return None

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-import pandas as pd
 import streamlit as st
 
 from auth import ACTIONS, Role, audit_event, load_settings

@@ -52,7 +52,7 @@ except registry.MeasureUnavailable as exc:
 # A team manager sees one team: show it as chosen (its workers, its children).
 selection = OrgSelection(org, ctx.sees_everything)
 visible_teams, team_id, selection_name = selection.visible_teams, selection.team_id, selection.name
-in_service, selected = selection.in_service, selection.selected
+selected = selection.selected
 
 # ---- headline ----------------------------------------------------------------------------------
 st.subheader(f"{selection_name}: {choice.period.title}")

@@ -44,7 +44,7 @@ week = by_label[week_label]
 # Worked out once per extract, scope and week and shared (ui.measures.derived), not copied per rerun.
 with st.spinner("Counting the week's activity…"):
     wa = derived(ctx, "weekly_activity", (week.label,),
-                 lambda: wk.weekly_activity(ctx.aggregate_tables, ctx.settings, week))
+                 lambda: wk.weekly_activity(ctx.aggregate_tables, ctx.settings, week), large=True)
 
 # A team manager sees one team: show it as chosen (its workers, its children).
 selection = OrgSelection(org, ctx.sees_everything)

@@ -60,7 +60,7 @@ def _build():
 
 # Built once per extract, record scope and date, and shared (not copied for every rerun).
 with st.spinner("Building the Annex A lists…"):
-    built, issues, gaps = derived(ctx, "annex_a", (when.isoformat(),), _build, records=True)
+    built, issues, gaps = derived(ctx, "annex_a", (when.isoformat(),), _build, records=True, large=True)
 # Belt and braces: a list only ever holds children the viewer may see.
 lists = {name: (ctx.visible_rows(frame, ID) if LISTS[name].child_list else frame) for name, frame in built.items()}
 date_columns = {h: st.column_config.DateColumn(format="DD/MM/YYYY")

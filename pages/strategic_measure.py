@@ -4,13 +4,11 @@ for users allowed to see them."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from metrics import registry
 from metrics.rag import direction, direction_is_good, rag
 from ui import bench, charts
-from ui.downloads import download_table
 from ui.filters import period_filter
 from ui.format import DOT_ARROWS, fmt_target, fmt_value
 from ui.frame import start_page

@@ -44,8 +44,10 @@ def fake_ctx(extract: str, scope: str, settings: str = "s"):
 @pytest.fixture()
 def fresh_cache():
     ui_measures._derived.clear()
+    ui_measures._derived_large.clear()
     yield
     ui_measures._derived.clear()
+    ui_measures._derived_large.clear()
 
 
 def test_derived_is_built_once_per_extract_scope_name_and_key(fresh_cache):
@@ -125,3 +127,17 @@ def test_cached_frames_inside_dicts_tuples_and_dataclasses_are_handed_out_as_cop
     got[1][0].events["n"] = 0
     assert frame["n"].tolist() == [1, 2]
     assert isinstance(got, tuple) and isinstance(got[1], list) and got[2] == "text" and got[1][0].label == "W1"
+
+
+def test_large_values_are_kept_apart_and_bounded(fresh_cache):
+    calls = []
+    ctx = fake_ctx("extract-1", "all")
+    for day in range(20):  # a senior leader trying twenty Annex A dates
+        ui_measures.derived(ctx, "annex_a", (day,), lambda day=day: calls.append(day) or day, large=True)
+    assert calls == list(range(20))
+    assert ui_measures.derived(ctx, "annex_a", (19,), lambda: calls.append("again"), large=True) == 19
+    ui_measures.derived(ctx, "annex_a", (0,), lambda: calls.append("rebuilt") or 0, large=True)
+    assert calls[-1] == "rebuilt"  # the oldest of more than 16 was let go
+    # and a large value is not served to the same name and key asked for without large
+    ui_measures.derived(ctx, "annex_a", (19,), lambda: calls.append("small") or 19)
+    assert calls[-1] == "small"

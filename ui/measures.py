@@ -73,18 +73,27 @@ def _derived(cache_key: str, scope_key: str, settings_key: str, name: str, key: 
     return _build()
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _derived_large(cache_key: str, scope_key: str, settings_key: str, name: str, key: tuple, _build):
+    # Whole-authority child lists (Annex A for a chosen date, a week's activity): few kept at once.
+    return _build()
+
+
 def derived(ctx: PageContext, name: str, key: tuple[Hashable, ...], build: Callable[[], T], *,
-            records: bool = False) -> T:
+            records: bool = False, large: bool = False) -> T:
     """``build()`` once per extract, the viewer's aggregate scope, settings, ``name`` and ``key``,
     shared by every session with that scope: for what a page works out from shared results on
     every rerun (a measure's rows summarised for the chosen team, the placement moves of a period).
     ``build`` must depend only on ``ctx.aggregate_tables`` (or cached measure results, which have
     the same scope), the settings and what ``key`` names; with ``records=True``, on the viewer's
     record scope (``ctx.tables``) instead. A frame is handed out as a shallow copy-on-write copy,
-    so a page changing it never changes the cached one."""
+    so a page changing it never changes the cached one. ``large=True`` (a value holding rows for a
+    whole authority that a user can ask for again and again with another date or week) keeps only
+    the 16 most recent such values, so memory stays bounded."""
     scope = ctx.viewer.scope if records else ctx.viewer.aggregate_scope
-    return _handout(_derived(ctx.cache.key, ("records:" if records else "") + scope.key, repr(ctx.settings), name,
-                             key, build))
+    cached = _derived_large if large else _derived
+    return _handout(cached(ctx.cache.key, ("records:" if records else "") + scope.key, repr(ctx.settings), name,
+                           key, build))
 
 
 def _handout(value):
