@@ -50,3 +50,15 @@ def test_does_not_restart_when_set(monkeypatch, value):
     monkeypatch.setattr(serve, "warm", lambda: (_ for _ in ()).throw(Execd()))  # stop before Streamlit starts
     with pytest.raises(Execd):
         serve.main([])
+
+
+def test_streamlit_does_not_collect_all_garbage_after_every_page_run():
+    # .streamlit/config.toml: a full gc.collect() per run held the interpreter lock ~0.1 s per page
+    # view on a large authority (see the comment there). Read as Streamlit reads it, from the root.
+    import subprocess
+
+    code = ("from streamlit import config; config.get_config_options(force_reparse=True); "
+            "print(config.get_option('runner.postScriptGC'))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=serve.ROOT, capture_output=True, text=True,
+                         timeout=120, env={k: v for k, v in serve.os.environ.items() if not k.startswith("STREAMLIT_")})
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr[-2000:]
