@@ -12,6 +12,7 @@ from auth import ACTIONS, Role, audit_event, load_settings
 from auth.backends import stores_for
 from ui.excel import workbook_bytes
 from ui.frame import sign_in
+from ui.tables import data_table
 
 user = sign_in("Audit log", {Role.SENIOR_LEADER})
 st.title("Audit log")
@@ -52,8 +53,8 @@ shown = events.assign(at=events["at"].dt.tz_localize(None)).rename(columns={
     "at": "When (UTC)", "username": "User", "role": "Role", "action": "Action", "page": "Page",
     "child_ids": "Child IDs", "filters": "Filters", "row_count": "Rows",
 }).drop(columns=["id"])
-st.dataframe(shown, hide_index=True, key="audit_table",
-             column_config={"When (UTC)": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm:ss")})
+data_table(shown, hide_index=True, key="audit_table",
+           column_config={"When (UTC)": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm:ss")})
 
 
 def export() -> bytes:

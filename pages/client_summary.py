@@ -17,6 +17,7 @@ import streamlit as st
 from metrics import chronology as chron
 from ui.downloads import download_table
 from ui.frame import start_page
+from ui.tables import data_table
 
 NOT_AVAILABLE = "This child's record is not available to you."
 NO_MATCH = "No child you can see matches that search."
@@ -164,9 +165,9 @@ tabs = st.tabs(["Now and next", "Chronology", "Assessments", "Care history", "Ke
 # ---- now and next ------------------------------------------------------------------------------
 with tabs[0]:
     st.subheader("Current status", anchor=False)
-    st.dataframe(status.rename(columns={"status": "Status", "since": "Since", "detail": "Details",
+    data_table(status.rename(columns={"status": "Status", "since": "Since", "detail": "Details",
                                         "record_id": "Record ID"}),
-                 hide_index=True, key="status_table", column_config={"Since": DATE})
+               hide_index=True, key="status_table", column_config={"Since": DATE})
     st.subheader("What is due next", anchor=False)
     due, source = record["due"], record["due_source"]
     if due.empty:
@@ -179,7 +180,7 @@ with tabs[0]:
             st.error(f"{late} task{'s are' if late != 1 else ' is'} overdue.")
         elif soon:
             st.warning(f"{soon} task{'s are' if soon != 1 else ' is'} due within {ctx.settings.due_soon_working_days} working days.")
-        st.dataframe(due.rename(columns={
+        data_table(due.rename(columns={
             "task": "Task", "last_done": "Last done", "next_due": "Next due", "status": "Status", "detail": "Details"}),
             hide_index=True, key="due_table", column_config={"Last done": DATE, "Next due": DATE})
     if source == "visits":
@@ -192,8 +193,8 @@ with tabs[0]:
     if plans.empty:
         st.info(f"{first_name} has no open plan.")
     else:
-        st.dataframe(plans.rename(columns={"plan": "Plan", "since": "Since", "detail": "Details", "record_id": "Record ID"}),
-                     hide_index=True, key="plans_table", column_config={"Since": DATE})
+        data_table(plans.rename(columns={"plan": "Plan", "since": "Since", "detail": "Details", "record_id": "Record ID"}),
+                   hide_index=True, key="plans_table", column_config={"Since": DATE})
 
 # ---- chronology ----------------------------------------------------------------------------------
 with tabs[1]:
@@ -215,8 +216,8 @@ with tabs[1]:
         else:
             table = shown.rename(columns={"date": "Date", "event": "Event", "category": "Kind", "summary": "Details",
                                           "source": "Source table", "record_id": "Record ID"})
-            st.dataframe(table, hide_index=True, key="chronology_table",
-                         column_config={"Date": DATE, "Details": st.column_config.TextColumn(width="large")})
+            data_table(table, hide_index=True, key="chronology_table",
+                       column_config={"Date": DATE, "Details": st.column_config.TextColumn(width="large")})
             download_table(ctx, {"Chronology": table.assign(**{"Child ID": pid})[["Child ID", *table.columns]]},
                            name=f"chronology-{pid}", title=f"Chronology of child {pid}",
                            notes=[f"Kinds of event: {', '.join(chosen or [])}" + (f"; events: {', '.join(kinds)}" if kinds else ""),
@@ -251,7 +252,7 @@ with tabs[2]:
         if len(found) > 1:
             with st.expander(f"Earlier assessments ({len(found) - 1})"):
                 earlier = found.iloc[1:]
-                st.dataframe(earlier.rename(columns={
+                data_table(earlier.rename(columns={
                     "assessment_id": "Assessment ID", "referral_id": "Referral ID", "start": "Started",
                     "authorised": "Authorised", "status": "Status", "child_seen": "Child seen", "outcome": "Outcome",
                     "no_further_action": "No further action", "factors": "Factors", "team": "Team", "worker": "Worker"}
@@ -271,15 +272,15 @@ with tabs[3]:
         st.info(f"{first_name} has not been looked after (no care episodes recorded).")
     else:
         st.subheader("Periods of care", anchor=False)
-        st.dataframe(care.rename(columns={"start": "Started", "end": "Ended", "start_reason": "How it started",
+        data_table(care.rename(columns={"start": "Started", "end": "Ended", "start_reason": "How it started",
                                           "ceased_reason": "Why it ended", "current": "Now"}),
-                     hide_index=True, key="care_table", column_config={"Started": DATE, "Ended": DATE})
+                   hide_index=True, key="care_table", column_config={"Started": DATE, "Ended": DATE})
         st.subheader("Placements", anchor=False)
         placements = record["placements"]
         if placements.empty:
             st.info("No placements are recorded.")
         else:
-            st.dataframe(placements.rename(columns={
+            data_table(placements.rename(columns={
                 "start": "Started", "end": "Ended", "placement_type": "Type", "provider": "Provider", "urn": "URN",
                 "postcode": "Postcode", "distance_miles": "Miles from home", "change_reason": "Reason for change",
                 "current": "Now", "record_id": "Record ID"}),
@@ -289,9 +290,9 @@ with tabs[3]:
         if legal.empty:
             st.info("No legal status is recorded.")
         else:
-            st.dataframe(legal.rename(columns={"start": "Started", "end": "Ended", "legal_status": "Legal status",
+            data_table(legal.rename(columns={"start": "Started", "end": "Ended", "legal_status": "Legal status",
                                                "current": "Now", "record_id": "Record ID"}),
-                         hide_index=True, key="legal_table", column_config={"Started": DATE, "Ended": DATE})
+                       hide_index=True, key="legal_table", column_config={"Started": DATE, "Ended": DATE})
 
 # ---- key relationships ---------------------------------------------------------------------------
 with tabs[4]:
@@ -299,7 +300,7 @@ with tabs[4]:
     if people.empty:
         st.info(f"No relationships are recorded for {first_name}.")
     else:
-        st.dataframe(people.rename(columns={
+        data_table(people.rename(columns={
             "relationship": "Relationship", "person_id": "Person ID", "name": "Name", "key": "Key", "start": "From",
             "end": "Until", "current": "Current", "source": "Source table"}),
             hide_index=True, key="people_table", column_config={"From": DATE, "Until": DATE})
@@ -310,7 +311,7 @@ with tabs[5]:
     if alloc.empty:
         st.info(f"{first_name} has never been allocated a worker.")
     else:
-        st.dataframe(alloc.rename(columns={
+        data_table(alloc.rename(columns={
             "worker": "Worker", "team": "Team", "role": "Role", "start": "From", "end": "Until",
             "change_reason": "Reason for change", "current": "Now", "record_id": "Record ID"}),
             hide_index=True, key="allocation_table", column_config={"From": DATE, "Until": DATE})

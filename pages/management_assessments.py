@@ -14,6 +14,7 @@ from ui.downloads import download_table
 from ui.filters import org_filter, period_filter
 from ui.frame import start_page
 from ui.measures import run_measure
+from ui.tables import data_table
 
 MEASURE = "assessment_timeliness"
 
@@ -99,7 +100,7 @@ team_table = teams.rename(columns={
     "group": "Team", "completed": "Completed", "in_time": "In time", "out_of_time": "Out of time",
     "pct_in_time": "% in time", "median_working_days": "Median working days", "rag": "RAG",
 })[["Team", "Completed", "In time", "Out of time", "% in time", "Median working days", "RAG"]]
-st.dataframe(
+data_table(
     team_table, hide_index=True, key="teams_table",
     column_config={"% in time": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)},
 )
@@ -122,7 +123,7 @@ else:
         "group": "Worker", "completed": "Completed", "in_time": "In time", "out_of_time": "Out of time",
         "pct_in_time": "% in time", "median_working_days": "Median working days",
     })[["Worker", "Completed", "In time", "Out of time", "% in time", "Median working days"]]
-    st.dataframe(
+    data_table(
         worker_table, hide_index=True, key="workers_table",
         column_config={"% in time": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)},
     )
@@ -171,7 +172,7 @@ child_table = children.sort_values(["in_numerator", "working_days"], ascending=[
     "Working days", f"Within {limit} WD", "Child seen"]]
 st.caption(f"{len(child_table):,} assessments")
 ctx.audit_list(children, what=f"Assessments completed, {selection_name}, {choice.period.title}")
-st.dataframe(
+data_table(
     child_table, hide_index=True, key="children_table",
     column_config={
         "Clock started": st.column_config.DateColumn(format="DD/MM/YYYY"),

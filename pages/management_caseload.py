@@ -21,6 +21,7 @@ from ui.filters import OrgSelection, org_filter, period_filter
 from ui.format import fmt_value
 from ui.frame import start_page
 from ui.measures import derived, run_measure, summary_of
+from ui.tables import data_table
 
 DEFAULT_THRESHOLD = 18
 
@@ -130,7 +131,7 @@ else:
     team_table["Unallocated (last held)"] = team_unalloc.reindex(teams["group_id"]).fillna(0).astype(int).to_numpy()
     team_table["3+ worker changes"] = tc["numerator"].reindex(teams["group_id"]).fillna(0).astype(int).to_numpy()
     team_table["% 3+ worker changes"] = tc["value"].reindex(teams["group_id"]).to_numpy()
-    st.dataframe(team_table, hide_index=True, key="teams_table", column_config={
+    data_table(team_table, hide_index=True, key="teams_table", column_config={
         "Average caseload": st.column_config.NumberColumn(format="%.1f"),
         "% 3+ worker changes": st.column_config.NumberColumn(format="percent")})
     download_table(ctx, {"Teams": team_table}, name=f"caseload-teams-{choice.period.label}",
@@ -160,7 +161,7 @@ if team_id is None:
     st.info("Choose a team above to see each of its workers.")
 else:
     worker_table = workers.rename(columns=WORKER_COLUMNS)[list(WORKER_COLUMNS.values())]
-    st.dataframe(worker_table, hide_index=True, key="workers_table")
+    data_table(worker_table, hide_index=True, key="workers_table")
     download_table(ctx, {"Workers": worker_table}, name=f"caseload-workers-{choice.period.label}",
                    title=f"Caseloads by worker, {selection_name}, at {choice.period.end:%d %B %Y}",
                    notes=[m_caseload.definition, f"Caseload threshold {threshold}."])
@@ -195,7 +196,7 @@ month_table = pd.DataFrame({
     "Average caseload": by_month["average"].round(1).to_numpy(),
     f"Workers over {threshold}": by_month["over_threshold"].fillna(0).astype(int).to_numpy(),
 })
-st.dataframe(month_table, hide_index=True, key="months_table")
+data_table(month_table, hide_index=True, key="months_table")
 download_table(ctx, {"Months": month_table}, name=f"caseload-months-{choice.trend[-1].label}",
                title=f"Caseloads by month, {selection_name}", notes=[m_caseload.definition])
 
@@ -214,7 +215,7 @@ else:
     })[["Child ID", "Child", "Case type", "Open to", "Team (last held)", "Last worker", "Last allocation ended",
         "Unallocated since", "Days unallocated"]]
     ctx.audit_list(shown, what=f"Unallocated children, {selection_name}, {choice.period.title}")
-    st.dataframe(un_table, hide_index=True, key="unallocated_table", column_config={
+    data_table(un_table, hide_index=True, key="unallocated_table", column_config={
         c: st.column_config.DateColumn(format="DD/MM/YYYY") for c in ("Last allocation ended", "Unallocated since")})
     download_table(ctx, {"Unallocated": un_table}, name=f"unallocated-{choice.period.label}",
                    title=f"Unallocated children, {selection_name}, {choice.period.end:%d %B %Y}",
@@ -234,8 +235,8 @@ else:
         "changes": "Worker changes", "workers_in_window": "Workers in 12 months", "last_change_date": "Last change",
     })[["Child ID", "Child", "Team", "Worker", "Case type", "Worker changes", "Workers in 12 months", "Last change"]]
     ctx.audit_list(shown, what=f"Children with 3+ worker changes, {selection_name}, {choice.period.title}")
-    st.dataframe(ch_table, hide_index=True, key="changes_table",
-                 column_config={"Last change": st.column_config.DateColumn(format="DD/MM/YYYY")})
+    data_table(ch_table, hide_index=True, key="changes_table",
+               column_config={"Last change": st.column_config.DateColumn(format="DD/MM/YYYY")})
     download_table(ctx, {"Worker changes": ch_table}, name=f"worker-changes-{choice.period.label}",
                    title=f"Children with 3+ worker changes, {selection_name}, {choice.period.title}",
                    notes=[m_changes.definition], child_level=True)
@@ -266,8 +267,8 @@ else:
         })[["Child ID", "Child", "Worker", "Case type", "Open to", "Early help since"]]
         st.caption(f"{len(child_table):,} cases")
         ctx.audit_list(shown, what=f"Open cases, {selection_name}, {worker}, {choice.period.title}")
-        st.dataframe(child_table, hide_index=True, key="children_table",
-                     column_config={"Early help since": st.column_config.DateColumn(format="DD/MM/YYYY")})
+        data_table(child_table, hide_index=True, key="children_table",
+                   column_config={"Early help since": st.column_config.DateColumn(format="DD/MM/YYYY")})
         download_table(ctx, {"Children": child_table}, name=f"caseload-children-{choice.period.label}",
                        title=f"Open cases, {selection_name}, {worker}, {choice.period.end:%d %B %Y}",
                        notes=[m_caseload.definition], child_level=True)

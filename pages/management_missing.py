@@ -16,6 +16,7 @@ from ui.filters import OrgSelection, org_filter, period_filter
 from ui.format import fmt_value
 from ui.frame import start_page
 from ui.measures import run_measure
+from ui.tables import data_table
 
 MEASURE = "missing_children"
 
@@ -100,7 +101,7 @@ else:
         colours={"children_in_care": "#1d70b8", "children_not_in_care": "#f4a300"},
     ).update_xaxes(title="Children who went missing"), key="teams_chart")
     team_table = table(teams.sort_values("group"), "Team")
-    st.dataframe(team_table, hide_index=True, key="teams_table", column_config={
+    data_table(team_table, hide_index=True, key="teams_table", column_config={
         c: st.column_config.NumberColumn(format="percent") for c in PCT})
     download_table(ctx, {"Teams": team_table}, name=f"missing-teams-{choice.period.label}",
                    title=f"Missing children by team, {choice.period.title}", percent_columns=PCT,
@@ -114,7 +115,7 @@ elif rows.empty:
     st.info("No child in this team went missing in this period.")
 else:
     worker_table = table(missing_breakdown(rows, "worker").sort_values("group"), "Worker")
-    st.dataframe(worker_table, hide_index=True, key="workers_table", column_config={
+    data_table(worker_table, hide_index=True, key="workers_table", column_config={
         c: st.column_config.NumberColumn(format="percent") for c in PCT})
     download_table(ctx, {"Workers": worker_table}, name=f"missing-workers-{choice.period.label}",
                    title=f"Missing children by worker, {selection_name}, {choice.period.title}",
@@ -145,7 +146,7 @@ c2.plotly_chart(charts.trend_lines({"RHI offered": line("pct_offered", "rhi_offe
                                    target=None), key="trend_rhi")
 month_table = monthly.assign(Month=[p.title for p in choice.trend]).rename(columns=COLUMNS)
 month_table = month_table[["Month", *COLUMNS.values()]]
-st.dataframe(month_table, hide_index=True, key="months_table", column_config={
+data_table(month_table, hide_index=True, key="months_table", column_config={
     c: st.column_config.NumberColumn(format="percent") for c in PCT})
 download_table(ctx, {"Months": month_table}, name=f"missing-months-{choice.trend[-1].label}",
                title=f"Missing children by month, {selection_name}", percent_columns=PCT,
@@ -176,7 +177,7 @@ else:
         "RHI offered", "RHI accepted"]]
     st.caption(f"{len(child_table):,} children")
     ctx.audit_list(children, what=f"Missing children, {selection_name}, {choice.period.title}")
-    st.dataframe(child_table, hide_index=True, key="children_table", column_config={
+    data_table(child_table, hide_index=True, key="children_table", column_config={
         c: st.column_config.DateColumn(format="DD/MM/YYYY") for c in ("First went missing", "Last went missing")})
     download_table(ctx, {"Children": child_table}, name=f"missing-children-{choice.period.label}",
                    title=f"Children who went missing, {selection_name}, {choice.period.title}",

@@ -14,7 +14,7 @@ from ui import compliance
 from ui.downloads import download_table
 from ui.filters import OrgSelection, org_filter, period_filter
 from ui.frame import start_page
-from ui.tables import child_rows_table
+from ui.tables import child_rows_table, data_table
 
 KINDS = {"CP": "cp_reviews", "CLA": "cla_reviews", "CIN": "cin_reviews"}
 WEEKS = (2, 4, 6, 8, 12)
@@ -78,8 +78,8 @@ else:
                                   fill_value=0)
     per_week = per_week.reindex(columns=[k for k in KINDS if k in per_week.columns]).reset_index()
     per_week["week_ending"] = per_week["week_ending"].dt.strftime("%d/%m/%Y")
-    st.dataframe(per_week.rename(columns={"week_ending": "Week ending (Sunday)"}), hide_index=True,
-                 key="due_weeks_table")
+    data_table(per_week.rename(columns={"week_ending": "Week ending (Sunday)"}), hide_index=True,
+               key="due_weeks_table")
     shown = ctx.visible_rows(coming)
     if shown.empty:
         st.info("The children with reviews due are not in your caseload, so they are not listed here.")
@@ -88,7 +88,7 @@ else:
             ["Child ID", "Child", "Review", "Team", "Worker", "Last review", "Due", "Week ending", "Days until due"]]
         st.caption(f"{len(due_table):,} reviews due")
         ctx.audit_list(shown, what=f"Reviews due in {weeks} weeks, {selection_name}, from {ctx.as_at:%Y-%m-%d}")
-        st.dataframe(due_table, hide_index=True, key="due_table", column_config={
+        data_table(due_table, hide_index=True, key="due_table", column_config={
             c: st.column_config.DateColumn(format="DD/MM/YYYY") for c in ("Last review", "Due", "Week ending")})
         download_table(ctx, {"Reviews due": due_table}, name=f"reviews-due-{ctx.as_at:%Y-%m-%d}",
                        title=f"Reviews due in the {weeks} weeks after {ctx.as_at:%d %B %Y}, {selection_name}",
@@ -106,7 +106,7 @@ else:
          "Limit"]].rename(columns={"Due": "Was due"})
     st.caption(f"{len(overdue_table):,} children")
     ctx.audit_list(shown, what=f"Overdue reviews, {selection_name}, as at {ctx.as_at:%Y-%m-%d}")
-    st.dataframe(overdue_table, hide_index=True, key="overdue_table", column_config={
+    data_table(overdue_table, hide_index=True, key="overdue_table", column_config={
         c: st.column_config.DateColumn(format="DD/MM/YYYY") for c in ("Plan/care start", "Last review", "Was due")})
     download_table(ctx, {"Overdue": overdue_table}, name=f"reviews-overdue-{ctx.as_at:%Y-%m-%d}",
                    title=f"Children overdue a review, {selection_name}, as at {ctx.as_at:%d %B %Y}",

@@ -16,7 +16,7 @@ from ui.filters import OrgSelection, org_filter, period_filter
 from ui.format import fmt_value
 from ui.frame import start_page
 from ui.measures import derived, run_measure, summary_of
-from ui.tables import child_rows_table
+from ui.tables import child_rows_table, data_table
 
 MEASURE = "case_supervision"
 
@@ -81,7 +81,7 @@ else:
         "Team": teams["group"], "Open cases": teams["denominator"], "Up to date": teams["numerator"],
         "Out of date": teams["denominator"] - teams["numerator"], "% up to date": teams["value"],
     })
-    st.dataframe(team_table, hide_index=True, key="teams_table", column_config={
+    data_table(team_table, hide_index=True, key="teams_table", column_config={
         "% up to date": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
     download_table(ctx, {"Teams": team_table}, name=f"supervision-teams-{choice.period.label}",
                    title=f"Case supervision by team, {choice.period.title}", percent_columns=("% up to date",),
@@ -99,7 +99,7 @@ else:
         "Out of date": workers["denominator"] - workers["numerator"], "% up to date": workers["value"],
         "Longest since supervision (days)": oldest.reindex(workers["group_id"]).to_numpy(),
     })
-    st.dataframe(worker_table, hide_index=True, key="workers_table", column_config={
+    data_table(worker_table, hide_index=True, key="workers_table", column_config={
         "% up to date": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
     download_table(ctx, {"Workers": worker_table}, name=f"supervision-workers-{choice.period.label}",
                    title=f"Case supervision by worker, {selection_name}, {choice.period.title}",

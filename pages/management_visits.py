@@ -14,7 +14,7 @@ from ui import compliance
 from ui.downloads import download_table
 from ui.filters import OrgSelection, org_filter, period_filter
 from ui.frame import start_page
-from ui.tables import child_rows_table
+from ui.tables import child_rows_table, data_table
 
 KINDS = {"CP": "cp_visits", "CIN": "cin_visits", "CLA": "cla_visits"}
 
@@ -77,7 +77,7 @@ else:
         "Days overdue", "Limit"]]
     st.caption(f"{len(overdue_table):,} children")
     ctx.audit_list(shown, what=f"Overdue visits, {selection_name}, as at {ctx.as_at:%Y-%m-%d}")
-    st.dataframe(overdue_table, hide_index=True, key="overdue_table", column_config={
+    data_table(overdue_table, hide_index=True, key="overdue_table", column_config={
         c: st.column_config.DateColumn(format="DD/MM/YYYY") for c in ("Plan/placement start", "Last visit", "Was due")})
     download_table(ctx, {"Overdue": overdue_table}, name=f"visits-overdue-{ctx.as_at:%Y-%m-%d}",
                    title=f"Children overdue a visit, {selection_name}, as at {ctx.as_at:%d %B %Y}",

@@ -16,6 +16,7 @@ from ui.downloads import download_table
 from ui.filters import OrgSelection, latest_complete_month, org_filter
 from ui.frame import start_page
 from ui.measures import derived, run_measure
+from ui.tables import data_table
 from metrics.periods import trailing_months
 
 WEEKS_OFFERED = 26
@@ -72,7 +73,7 @@ for i, row in summary.iterrows():
     cols[i % 5].metric(row["Activity"], f"{int(row['Last week']):,}",
                        delta=None if abs(diff) < 0.05 else f"{diff:+.1f} vs average", delta_color="off",
                        help=f"{row['Activity']}: average of the {len(wa.previous)} weeks before {avg:.1f}")
-st.dataframe(summary, hide_index=True, key="summary_table", column_config=SUMMARY_CONFIG)
+data_table(summary, hide_index=True, key="summary_table", column_config=SUMMARY_CONFIG)
 if wa.unavailable:
     st.caption("Not available from this source: " + ", ".join(wa.unavailable) + ".")
 
@@ -98,8 +99,8 @@ for sid, tid, name in units:
         sheets = derived(ctx, "weekly_sheets", (week.label, sid, tid),
                          lambda: wk.service_sheets(wa, ctx.aggregate_tables, sid, team_id=tid))
         st.markdown(f"**{name}**")
-        st.dataframe(sheets["Summary"], hide_index=True, key=f"unit_{tid or sid or 'all'}",
-                     column_config=SUMMARY_CONFIG)
+        data_table(sheets["Summary"], hide_index=True, key=f"unit_{tid or sid or 'all'}",
+                   column_config=SUMMARY_CONFIG)
         download_table(ctx, sheets, name=wk.file_stem(tid or sid, wa), title=wk.title(wa, name),
                        notes=wk.notes(wa, name), percent_columns=("Change",))
 
@@ -109,7 +110,7 @@ teams_table = derived(ctx, "weekly_teams", (week.label, selection.key),
                       lambda: wk.team_table(wa, in_service(wa.events), org.teams))
 if not ctx.sees_everything or org.service_id:
     teams_table = teams_table[teams_table["Team"].isin(org.teams["team"].tolist())]
-st.dataframe(teams_table, hide_index=True, key="teams_table")
+data_table(teams_table, hide_index=True, key="teams_table")
 download_table(ctx, {"Teams": teams_table}, name=f"weekly-activity-teams-{wa.week.end:%Y-%m-%d}",
                title=f"Activity by team, {wk.week_title(wa.week)}", notes=wk.notes(wa, selection_name))
 
@@ -126,7 +127,7 @@ else:
     if workers_table.empty:
         st.info("Nothing was counted for this team's workers last week.")
     else:
-        st.dataframe(workers_table, hide_index=True, key="workers_table")
+        data_table(workers_table, hide_index=True, key="workers_table")
         download_table(ctx, {"Workers": workers_table}, name=f"weekly-activity-workers-{wa.week.end:%Y-%m-%d}",
                        title=f"Activity by worker, {selection_name}, {wk.week_title(wa.week)}")
 
@@ -146,7 +147,7 @@ fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor=
 fig.update_yaxes(rangemode="tozero", gridcolor="#e5e5e5", title=titles[activity])
 fig.update_xaxes(title="Week ending (Sunday)", tickformat="%d %b")
 st.plotly_chart(fig, key="trend_chart")
-st.dataframe(weekly, hide_index=True, key="weeks_table")
+data_table(weekly, hide_index=True, key="weeks_table")
 
 month_end = latest_complete_month(wa.week.end)
 months = trailing_months(month_end, 13)
@@ -165,7 +166,7 @@ def _by_month() -> pd.DataFrame:
 
 monthly = derived(ctx, "activity_by_month", (month_end.label, selection.key), _by_month)
 st.markdown(f"**By month**, the 13 months to {months[-1].title}")
-st.dataframe(monthly, hide_index=True, key="months_table")
+data_table(monthly, hide_index=True, key="months_table")
 download_table(ctx, {"Weeks": weekly, "Months": monthly}, name=f"weekly-activity-trend-{wa.week.end:%Y-%m-%d}",
                title=f"Activity by week and month, {selection_name}", notes=wk.notes(wa, selection_name))
 
@@ -188,8 +189,8 @@ else:
     child_table = wk.children_table(wa, shown, names=True)
     st.caption(f"{len(child_table):,} records")
     ctx.audit_list(shown, what=f"Weekly activity, {selection_name}, {wk.week_title(wa.week)}")
-    st.dataframe(child_table, hide_index=True, key="children_table",
-                 column_config={"Date": st.column_config.DateColumn(format="DD/MM/YYYY")})
+    data_table(child_table, hide_index=True, key="children_table",
+               column_config={"Date": st.column_config.DateColumn(format="DD/MM/YYYY")})
     download_table(ctx, {"Children": child_table}, name=f"weekly-activity-children-{wa.week.end:%Y-%m-%d}",
                    title=f"Last week's activity by child, {selection_name}, {wk.week_title(wa.week)}",
                    child_level=True)

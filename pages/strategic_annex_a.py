@@ -18,6 +18,7 @@ from annex_a.workbook import workbook_bytes
 from ui.downloads import download_table
 from ui.frame import data_stamp, start_page
 from ui.measures import derived
+from ui.tables import data_table
 
 ID = "Child Unique ID"
 PREVIEW_ROWS = 100
@@ -76,15 +77,15 @@ else:
     m1, m2 = st.columns(2)
     m1.metric("Checks that found problems", f"{len(issues):,}")
     m2.metric("Rows to look at", f"{problem_rows:,}")
-    st.dataframe(summary(issues), hide_index=True, key="annex_a_quality_summary",
-                 column_config={"Rows": st.column_config.NumberColumn(format="%d")})
+    data_table(summary(issues), hide_index=True, key="annex_a_quality_summary",
+               column_config={"Rows": st.column_config.NumberColumn(format="%d")})
     st.caption("Each check below lists the rows as they appear on the list, with the row number on the "
                "workbook sheet and the problem in words. Download a check's rows to send to the teams.")
     for n, issue in enumerate(issues):
         rows = ctx.visible_rows(issue.rows, ID) if ID in issue.rows else issue.rows
         with st.expander(f"**{issue.list_name}** · {issue.check} — {len(rows):,}"):
             table = rows.rename(columns={ID: "Child ID"})
-            st.dataframe(table, hide_index=True, key=f"annex_a_issue_{n}", column_config=date_columns)
+            data_table(table, hide_index=True, key=f"annex_a_issue_{n}", column_config=date_columns)
             download_table(ctx, {issue.list_name: table}, name=f"annex-a-{when:%Y%m%d}-quality-{n + 1}",
                            title=f"Annex A data quality, {issue.list_name}: {issue.check} "
                                  f"(reference date {when:%d/%m/%Y})",
@@ -102,8 +103,8 @@ counts = pd.DataFrame([{
     "List": name, "Name": spec.title, "Who is on it": spec.covers, "Look-back": spec.lookback,
     "Rows": len(lists[name]), "Children": int(lists[name][ID].nunique()) if spec.child_list and ID in lists[name] else 0,
 } for name, spec in LISTS.items()])
-st.dataframe(counts, hide_index=True, key="annex_a_counts", height=35 * (len(counts) + 1) + 3,
-             column_config={"Who is on it": st.column_config.TextColumn(width="large")})
+data_table(counts, hide_index=True, key="annex_a_counts", height=35 * (len(counts) + 1) + 3,
+           column_config={"Who is on it": st.column_config.TextColumn(width="large")})
 tabs = st.tabs(list(LISTS))
 for tab, (name, spec) in zip(tabs, LISTS.items()):
     frame = lists[name]
@@ -116,7 +117,7 @@ for tab, (name, spec) in zip(tabs, LISTS.items()):
         preview = frame.head(PREVIEW_ROWS)
         st.caption(f"{len(frame):,} rows" + (f"; the first {PREVIEW_ROWS} shown, the workbook has them all"
                                              if len(frame) > PREVIEW_ROWS else ""))
-        st.dataframe(preview, hide_index=True, key=f"annex_a_list_{name}", column_config=date_columns)
+        data_table(preview, hide_index=True, key=f"annex_a_list_{name}", column_config=date_columns)
         if spec.child_list:
             shown_ids.update(preview[ID].dropna().astype(str))
 ctx.audit("list_children", child_ids=sorted(shown_ids), row_count=len(shown_ids),

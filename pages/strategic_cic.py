@@ -16,7 +16,7 @@ from ui.filters import period_filter
 from ui.format import POLARITY_TEXT, fmt_target, fmt_value, month_label
 from ui.frame import start_page
 from ui.measures import derived, run_measure, run_scorecard
-from ui.tables import child_rows_table
+from ui.tables import child_rows_table, data_table
 
 ctx = start_page(
     "strategic", "Children in Care report",
@@ -84,7 +84,7 @@ monthly = pd.DataFrame({
     "Net change": through["net_flow"].astype(int),
 })
 with st.expander("Month by month", expanded=False):
-    st.dataframe(monthly, hide_index=True, key="cic_monthly")
+    data_table(monthly, hide_index=True, key="cic_monthly")
     st.caption("Periods of care starting and ending in each month; a child who starts twice counts twice. "
                "The net change is the change in the number in care from one month end to the next.")
 sheets["In care by month"] = monthly
@@ -117,8 +117,8 @@ st.subheader(f"Reasons for placement moves, {period.title}")
 moves = cic.moves_by_reason(moves_in_period)
 if int(moves["Moves"].iloc[-1]) == 0:
     st.info(f"No placement moves in {period.title}.")
-st.dataframe(moves, hide_index=True, key="cic_moves",
-             column_config={"Share": st.column_config.NumberColumn(format="percent")})
+data_table(moves, hide_index=True, key="cic_moves",
+           column_config={"Share": st.column_config.NumberColumn(format="percent")})
 st.caption("A move is a new placement that follows another without a break in care; a placement record that "
            "only carries the previous one on (e.g. split by a legal-status change) is not a move. The reason is "
            "the one recorded on the placement that ended.")
@@ -152,7 +152,7 @@ def indicators(title: str, ids: tuple[str, ...], key: str) -> None:
     else:
         st.caption("No figures in these 13 months for the children you can see.")
     table = pd.DataFrame(rows)
-    st.dataframe(table, hide_index=True, key=f"cic_trend_{key}")
+    data_table(table, hide_index=True, key=f"cic_trend_{key}")
     sheets[title[:31]] = table
 
 

@@ -14,6 +14,7 @@ from ui.filters import month_filter
 from ui.format import DOT_ARROWS, POLARITY_TEXT, dot_colour, fmt_target, fmt_value, month_label
 from ui.frame import start_page
 from ui.measures import run_scorecard
+from ui.tables import data_table
 
 ctx = start_page(
     "strategic", "Doing the Simple Things Well",
@@ -57,7 +58,7 @@ def style(frame: pd.DataFrame):
 
 
 shown = table.drop(columns=["_dot_colour", "_id"])
-event = st.dataframe(
+event = data_table(
     shown.style.apply(style, axis=None), hide_index=True, key="dstw_table",
     on_select="rerun", selection_mode="single-row", height=36 * (len(shown) + 1) + 4,
     column_config={

@@ -19,6 +19,7 @@ from ui.filters import month_filter
 from ui.format import DOT_ARROWS, POLARITY_TEXT, fmt_target, fmt_value, month_label
 from ui.frame import start_page
 from ui.measures import run_scorecard
+from ui.tables import data_table
 
 ctx = start_page(
     "strategic", "Monthly Highlight Report",
@@ -123,7 +124,7 @@ st.caption(
 )
 summary = pd.DataFrame(records)
 with st.expander("All highlights as a table", expanded=False):
-    st.dataframe(summary, hide_index=True, key="highlight_table")
+    data_table(summary, hide_index=True, key="highlight_table")
 download_table(ctx, {"Highlights": summary}, name=f"monthly-highlight-report-{last.label}",
                title=f"Monthly Highlight Report, {last.title}",
                notes=[f"{measures[m].title}: {measures[m].definition}" for m in HIGHLIGHT_MEASURES])

@@ -13,7 +13,7 @@ from ui.filters import period_filter
 from ui.format import DOT_ARROWS, fmt_target, fmt_value
 from ui.frame import start_page
 from ui.measures import run_measure
-from ui.tables import child_rows_table
+from ui.tables import child_rows_table, data_table
 
 ctx = start_page("strategic", "Measure", None)
 measures = {m.id: m for m in registry.all_measures()}
@@ -89,7 +89,7 @@ else:
     st.markdown(f"{b.description}. {b.note or ''} {'' if b.comparable else '**Not directly comparable with this measure:** ' + b.comparability}")
     if b.comparable:
         series = bench.series(measure_id, ctx.config.la_code)
-        st.dataframe(series, hide_index=True, key="bench_table")
+        data_table(series, hide_index=True, key="bench_table")
         st.caption(f"SN is the **{b.neighbour_stat}** of the ten statistical neighbours ({b.neighbour_list}); "
                    "'suppressed' marks figures the DfE did not publish.")
 

@@ -13,6 +13,7 @@ from ui.filters import month_filter
 from ui.format import DOT_ARROWS, POLARITY_TEXT, fmt_target, fmt_value, month_label
 from ui.frame import start_page
 from ui.measures import run_scorecard
+from ui.tables import data_table
 
 ctx = start_page("strategic", "KPI scorecard",
                  "Every measure, by section: the last three months, direction of travel, target, RAG and "
@@ -44,7 +45,7 @@ for i, (section, measures) in enumerate(sections.items()):
                    "England": b["England"], "Benchmark year": b["Benchmark year"], "Definition": m.definition})
         export.append(ex)
     with st.expander(f"**{section}** ({len(measures)} measures)", expanded=True):
-        st.dataframe(pd.DataFrame(shown), hide_index=True, key=f"scorecard_{i}")
+        data_table(pd.DataFrame(shown), hide_index=True, key=f"scorecard_{i}")
     sheet = section[:31]
     sheets[sheet] = pd.DataFrame(export)
     formats[sheet] = ((*months, "Target"), [EXCEL_FORMAT.get(l.unit, "General") for l in lines])

@@ -20,6 +20,7 @@ from ui.downloads import download_table
 from ui.filters import own_team_choices, rows_of_choice, worker_choices
 from ui.frame import start_page
 from ui.measures import run_worklist
+from ui.tables import LAZY_ROWS, data_table
 
 SUMMARY_PAGE = "pages/client_summary.py"
 BADGE = {OVERDUE: "🔴 Overdue", DUE_SOON: "🟠 Due soon", ON_TRACK: "🟢 On track", NO_TASKS: "⚪ No tasks", "": ""}
@@ -133,13 +134,19 @@ if view == "By task":
     })[["Child ID", "Child", "Status", "Task", "RAG", "Due", "Last done", "Days overdue", "Worker", "Why"]]
     long["RAG"] = long["RAG"].map(BADGE)
     st.caption(f"{len(long):,} tasks, most urgent first")
-    st.dataframe(long, hide_index=True, placeholder="–", key="tasks_table",
-                 column_config={"Due": st.column_config.DateColumn(format="DD/MM/YYYY"),
+    data_table(long, hide_index=True, placeholder="–", key="tasks_table",
+               column_config={"Due": st.column_config.DateColumn(format="DD/MM/YYYY"),
                                 "Last done": st.column_config.DateColumn(format="DD/MM/YYYY")})
 else:
-    st.caption(f"{len(show):,} children, most urgent first. Select a row to open the child's summary.")
-    event = st.dataframe(show, hide_index=True, placeholder="–", key="caseload_table", on_select="rerun",
-                         selection_mode="single-row", column_config=dates)
+    # A row opens the child's summary; a list too long to send whole (a service or the authority)
+    # is sent as the reader scrolls, and Streamlit cannot select rows in those.
+    selectable = len(show) <= LAZY_ROWS
+    st.caption(f"{len(show):,} children, most urgent first. " + (
+        "Select a row to open the child's summary." if selectable else
+        "To open a child's summary, choose a team or worker above and select the row, or find the "
+        "child on the Client summary page."))
+    event = data_table(show, hide_index=True, placeholder="–", key="caseload_table", column_config=dates,
+                       **({"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}))
     picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     if picked:
         child = str(show["Child ID"].iloc[picked[0]])

@@ -13,6 +13,7 @@ from metrics.tasks import DUE_SOON, ON_TRACK, OVERDUE, care_leaver_rows, rules_t
 from ui.downloads import download_table
 from ui.frame import start_page
 from ui.measures import run_worklist
+from ui.tables import data_table
 
 BADGE = {OVERDUE: "🔴 Overdue", DUE_SOON: "🟠 Due soon", ON_TRACK: "🟢 On track", "Not required": "— Not required"}
 ALL = "All"
@@ -96,7 +97,7 @@ dates = {c: st.column_config.DateColumn(format="DD/MM/YYYY")
          for c in ("Last contact", "Contact due", "Pathway plan reviewed", "Pathway plan review due")}
 st.caption(f"{n:,} care leavers, most urgent first (contact or pathway plan overdue, then the earliest due).")
 ctx.audit_list(rows, what="Leaving care")
-st.dataframe(shown, hide_index=True, placeholder="–", key="leavers_table", column_config={
+data_table(shown, hide_index=True, placeholder="–", key="leavers_table", column_config={
     **dates,
     "Suitable": st.column_config.CheckboxColumn(),
     "EET": st.column_config.CheckboxColumn(),

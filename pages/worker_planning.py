@@ -17,6 +17,7 @@ from ui.downloads import download_table
 from ui.filters import own_team_choices, rows_of_choice, worker_choices
 from ui.frame import start_page
 from ui.measures import run_worklist
+from ui.tables import data_table
 
 BADGE = {OVERDUE: "🔴 Overdue", DUE_SOON: "🟠 Due soon", ON_TRACK: "🟢 On track"}
 PER_WORKER, BY_WEEK = "One sheet per worker", "One sheet, grouped by week"
@@ -154,7 +155,7 @@ else:
     if printing:
         st.table(counts.set_index("Worker"))
     else:
-        st.dataframe(counts, hide_index=True, key="plan_counts")
+        data_table(counts, hide_index=True, key="plan_counts")
 for worker, part in (() if n_workers > SECTION_LIMIT else table.groupby("Worker", sort=False)):
     st.markdown(f"<h3 class='plan-worker'>{worker}</h3>", unsafe_allow_html=True)
     for week, wk in part.groupby("Week", sort=False):
@@ -168,7 +169,7 @@ for worker, part in (() if n_workers > SECTION_LIMIT else table.groupby("Worker"
         else:
             shown = wk[cols].copy()
             shown["Status"] = shown["Status"].map(BADGE)
-            st.dataframe(shown, hide_index=True, placeholder="–", column_config=fmt)
+            data_table(shown, hide_index=True, placeholder="–", column_config=fmt)
 
 # ---- export --------------------------------------------------------------------------------------
 export = st.container(key="plan_export")

@@ -184,6 +184,27 @@ def test_analyst_sees_every_open_child(portal_env, direct):
     assert n_over and all(r.endswith(OVERDUE) for r in rag[:n_over])
 
 
+def test_a_caseload_too_long_to_send_whole_has_no_row_selection_and_says_how_to_open_a_child(
+        portal_env, direct, monkeypatch):
+    # Over ui.tables.LAZY_ROWS rows the table goes to the browser as the reader scrolls, where
+    # Streamlit cannot select rows: the page says how else to open a child.
+    import ui.tables
+
+    n = len(direct.worklist("analyst").children)
+    monkeypatch.setattr(ui.tables, "LAZY_ROWS", n - 1)
+    at = open_page(CASELOAD, "analyst")
+    table = next(d for d in at.dataframe if "RAG" in d.value.columns and "Child ID" in d.value.columns)
+    assert len(table.value) == n
+    assert not table.proto.selection_mode
+    assert "choose a team or worker above and select the row" in text(at)
+    assert ui.tables.LAZY_NOTE in text(at)
+    monkeypatch.setattr(ui.tables, "LAZY_ROWS", n)
+    at = open_page(CASELOAD, "analyst")
+    table = next(d for d in at.dataframe if "RAG" in d.value.columns and "Child ID" in d.value.columns)
+    assert list(table.proto.selection_mode)  # whole: a row opens the child's summary
+    assert "Select a row to open the child's summary." in text(at)
+
+
 def test_a_worker_with_no_open_children_gets_a_helpful_message(portal_env, direct):
     # a worker of the team who holds no open case (if the demo has one); else the analyst's choice
     wl = direct.worklist("manager")

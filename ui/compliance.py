@@ -17,6 +17,7 @@ from ui.filters import OrgSelection, PeriodChoice
 from ui.format import fmt_value
 from ui.frame import PageContext
 from ui.measures import run_measure, summary_of
+from ui.tables import data_table
 
 
 def run_kinds(ctx: PageContext, kinds: dict[str, str], choice: PeriodChoice) -> dict:
@@ -69,8 +70,8 @@ def by_group(ctx: PageContext, results: dict, kinds: dict[str, str], selection: 
 
 def _percent_table(ctx: PageContext, table: pd.DataFrame, key: str, **download) -> None:
     pct = tuple(c for c in table.columns if c.endswith("% on time"))
-    st.dataframe(table, hide_index=True, key=key,
-                 column_config={c: st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+    data_table(table, hide_index=True, key=key,
+               column_config={c: st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
                                 for c in pct})
     download_table(ctx, percent_columns=pct, **download)
 

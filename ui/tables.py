@@ -19,6 +19,27 @@ NAMES = {"person_id": "Child ID", "child_name": "Child", "in_numerator": "Counte
          "in_denominator": "Counted"}
 
 
+# Tables longer than this go to the browser a thousand rows at a time as the reader scrolls or
+# sorts (Streamlit's lazy dataframes) instead of whole: a whole authority's caseload or audit log was
+# 9 MB per page view, which every viewer's browser then had to decode and lay out.
+LAZY_ROWS = 2_000
+LAZY_NOTE = ("Long list: rows load as you scroll, and a click on a column heading sorts the whole list. "
+             "Narrow it with the choices above; the Excel download has every row.")
+
+
+def data_table(data, **kwargs):
+    """``st.dataframe``, with a table of more than :data:`LAZY_ROWS` rows loaded as the reader
+    scrolls (unless the caller chose, or rows can be selected: Streamlit keeps those whole), and a
+    line saying so. The rows sent are the rows given: the caller has already limited them to what
+    the viewer may see, and Streamlit serves them to that browser session only."""
+    long = (isinstance(data, pd.DataFrame) and len(data) > LAZY_ROWS and "lazy" not in kwargs
+            and kwargs.get("on_select", "ignore") == "ignore")
+    if long:
+        kwargs["lazy"] = True
+        st.caption(LAZY_NOTE)
+    return st.dataframe(data, **kwargs)
+
+
 def readable(column: str) -> str:
     return NAMES.get(column, column.replace("_", " ").capitalize())
 
@@ -42,7 +63,7 @@ def child_rows_table(ctx: PageContext, rows: pd.DataFrame, *, name: str, title: 
     st.caption(f"{len(table):,} rows")
     date_cols = {c: st.column_config.DateColumn(format="DD/MM/YYYY") for c in table.columns
                  if pd.api.types.is_datetime64_any_dtype(table[c])}
-    st.dataframe(table, hide_index=True, key=key, column_config=date_cols)
+    data_table(table, hide_index=True, key=key, column_config=date_cols)
     ctx.audit_list(visible, what=title)
     download_table(ctx, {"Children": table}, name=name, title=title, notes=notes, child_level=True)
     return visible
