@@ -357,15 +357,18 @@ async def _user(browser, srv: Server, i: int, user: str, views: int, think: floa
         clicked = time.time()
         t0 = time.perf_counter()
         error = None
+        click_seconds = None
         try:
             await page.locator(link_selector(stem)).first.click()
+            click_seconds = time.perf_counter() - t0
             await page.wait_for_function(DONE_JS, arg=stem, timeout=TIMEOUT_MS)
             if await page.locator(ERROR_SELECTOR).count():
                 error = "exception: " + (await page.locator(ERROR_SELECTOR).first.inner_text())[:300]
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:300]
         log.append({"user_no": i, "user": user, "role": USERS[user], "page": stem, "clicked": clicked,
-                    "shown": time.time(), "seconds": time.perf_counter() - t0, "error": error})
+                    "shown": time.time(), "seconds": time.perf_counter() - t0, "click_seconds": click_seconds,
+                    "error": error})
     await context.close()
 
 
@@ -424,12 +427,18 @@ def simultaneous_users(srv: Server, n: int, views: int, think: float = 10.0, arr
     views_log = [e for e in log if e["page"] != "sign_in"]
     ok = [e for e in views_log if not e["error"]]
     runs = srv.runs(min((e["clicked"] for e in views_log), default=time.time()) - 0.05)
-    server_times = []
-    for e in ok:  # the server's runs of that page for a user of that role between the click and the page shown
-        mine = [r["seconds"] for r in runs if r["page"] == e["page"] and r["role"] == e["role"]
+    server_times, before_run, after_run = [], [], []
+    for e in ok:  # the server's run of that page for a user of that role between the click and the page shown
+        mine = [r for r in runs if r["page"] == e["page"] and r["role"] == e["role"]
                 and e["clicked"] - 0.05 <= r["start"] <= e["shown"]]
         if mine:
-            server_times.append(min(mine))
+            run = min(mine, key=lambda r: r["seconds"])
+            server_times.append(run["seconds"])
+            e["server_seconds"] = round(run["seconds"], 3)
+            e["before_run_seconds"] = round(run["start"] - e["clicked"], 3)  # click, websocket, waiting to start
+            e["after_run_seconds"] = round(e["shown"] - run["end"], 3)  # the last messages sent and drawn
+            before_run.append(e["before_run_seconds"])
+            after_run.append(e["after_run_seconds"])
     peak = srv.peak_since(t0)
     out = {
         "users": n, "views_per_user": views, "think_seconds": think, "arrive_seconds": arrive,
@@ -442,6 +451,9 @@ def simultaneous_users(srv: Server, n: int, views: int, think: float = 10.0, arr
         "max_seconds": max((e["seconds"] for e in ok), default=None),
         "server_p95_seconds": percentile(server_times, 95),
         "server_median_seconds": statistics.median(server_times) if server_times else None,
+        "before_run_p95_seconds": percentile(before_run, 95),
+        "after_run_p95_seconds": percentile(after_run, 95),
+        "click_p95_seconds": percentile([e["click_seconds"] for e in ok], 95),
         "sign_in_p95_seconds": percentile([e["seconds"] for e in log if e["page"] == "sign_in" and not e["error"]], 95),
         "rss_before_mib": baseline, "rss_peak_mib": peak, "rss_after_mib": srv.rss(),
         "server_peak_rss_mib": srv.peak(),
@@ -458,7 +470,9 @@ def simultaneous_users(srv: Server, n: int, views: int, think: float = 10.0, arr
     if baseline is not None and peak is not None:
         out["rss_peak_growth_per_user_mib"] = round((peak - baseline) / n, 1)
     for e in log:
-        e["seconds"] = None if e["seconds"] is None else round(e["seconds"], 3)
+        for key in ("seconds", "click_seconds"):
+            if e.get(key) is not None:
+                e[key] = round(e[key], 3)
     out["log"] = log
     say(f"  users: {n} users x {views} views (think {think} s): {out['errors']} errors, p95 {out['p95_seconds']} s "
         f"(server {out['server_p95_seconds']} s), server CPU {out.get('server_cpu_share')} cores, machine busy "

@@ -137,6 +137,9 @@ def figures(results: dict) -> list[tuple[str, str, str, bool | None]]:
             f"(think {u.get('think_seconds')} s): errors", u.get("errors"), "{}", "0", lambda v: v == 0)
         add("  page view p95", u.get("p95_seconds"), "{:.2f} s", "< 3 s", lambda v: v < 3)
         add("  the server's script runs in them, p95", u.get("server_p95_seconds"), "{:.2f} s")
+        add("  click to the run starting / run end to page shown, p95",
+            None if u.get("before_run_p95_seconds") is None else
+            f"{u['before_run_p95_seconds']:.2f} s / {u.get('after_run_p95_seconds', 0):.2f} s", "{}")
         add("  server CPU (cores) / whole machine busy", None if u.get("server_cpu_share") is None else
             f"{u.get('server_cpu_share')} / {u.get('machine_cpu_busy')}", "{}")
         add("  server peak RSS", u.get("server_peak_rss_mib"), "{:,.0f} MiB", "< 3 GB", lambda v: v < 3 * MIB_PER_GB)
