@@ -117,3 +117,41 @@ def test_senior_leader_sees_the_audit_log_and_viewing_it_is_recorded(portal_env)
     log = audit(portal_env)
     assert "view_audit" in set(log.loc[log["username"] == "analyst", "action"])
     assert (log["action"] == "sign_in").any()
+
+
+def test_a_long_list_in_the_audit_log_shows_its_count_and_first_ids_and_the_excel_cell_fits(portal_env, monkeypatch):
+    # A whole authority's caseload is one list_children event with every child ID listed: the table
+    # shows how many and the first ten, the Child ID filter still finds any of them, and the Excel
+    # cell is cut (with how many more) below Excel's 32,767-character limit instead of breaking the file.
+    import io
+
+    import streamlit as st
+    from openpyxl import load_workbook
+
+    from ui.format import EXCEL_CELL_LIMIT
+
+    ids = [f"LONG{i:07d}" for i in range(5_000)]  # 5,000 x 12 characters: 60,000 with the commas
+    AuditLog(load_settings(portal_env).database).record(
+        username="lister", role="senior_leader", action="list_children", page="Caseload", child_ids=ids,
+        row_count=len(ids))
+    served = {}
+    original = st.download_button
+
+    def keep(label, data, *args, **kwargs):
+        served[kwargs.get("file_name")] = data
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", keep)
+    at = apptest_sign_in(fresh("pages/audit.py"), "analyst")
+    at.text_input(key="audit_user").input("lister").run()
+    table = at.dataframe[0].value
+    row = table[table["Action"] == "list_children"].iloc[0]
+    assert row["Children"] == 5_000
+    assert row["Child IDs"] == ",".join(ids[:10]) + " … and 4,990 more"
+    sheet = load_workbook(io.BytesIO(served["audit-log.xlsx"]())).active
+    cells = [c for r in sheet.iter_rows(values_only=True) for c in r if isinstance(c, str) and c.startswith("LONG")]
+    assert len(cells) == 1 and len(cells[0]) <= EXCEL_CELL_LIMIT and cells[0].endswith(" more")
+    kept = cells[0].split(" … and ")[0].split(",")
+    assert kept == ids[:len(kept)] and cells[0].endswith(f"and {5_000 - len(kept):,} more") and len(kept) > 2_000
+    at.text_input(key="audit_child").input(ids[-1]).run()  # the last ID, in neither the table nor the cell
+    assert list(at.dataframe[0].value["Children"]) == [5_000]

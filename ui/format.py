@@ -75,3 +75,21 @@ def sparkline_svg(values, *, width: int = 120, height: int = 28, colour: str = "
     lx, ly = xy(*pts[-1])
     return (f"<svg width='{width}' height='{height}' role='img' aria-label='13 month trend'>{paths}"
             f"<circle cx='{lx:.1f}' cy='{ly:.1f}' r='2.5' fill='{colour}'/></svg>")
+
+
+EXCEL_CELL_LIMIT = 32_767  # characters Excel holds in one cell; a longer text makes the file "need repair"
+
+
+def short_id_list(ids, keep: int, limit: int | None = None) -> str:
+    """A comma-separated list of IDs cut to its first ``keep`` IDs (and, when ``limit`` is given, to
+    at most ``limit`` characters), ending "… and N more" when anything was cut. Blank stays blank."""
+    if ids is None or (isinstance(ids, float) and math.isnan(ids)) or not str(ids):
+        return ""
+    items = str(ids).split(",")
+    shown = items[:keep]
+    while True:
+        rest = len(items) - len(shown)
+        text = ",".join(shown) + (f" … and {rest:,} more" if rest else "")
+        if limit is None or len(text) <= limit or not shown:
+            return text
+        shown = shown[: max(0, min(len(shown) - 1, len(shown) * limit // len(text)))]
