@@ -44,7 +44,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="demo authority size (default large: ~250,000 children, ~10M rows)")
     parser.add_argument("--json", dest="json_out", help="write the results as JSON here too "
                         "(always written to benchmark-results/<size>/last.json)")
-    parser.add_argument("--users", type=int, default=20, help="simultaneous users (default 20)")
+    parser.add_argument("--users", default="20",
+                        help="simultaneous users (default 20); several, e.g. 5,10,20, run one after another "
+                             "on the same warm server to show how the views scale (the last is checked "
+                             "against the target)")
     parser.add_argument("--views", type=int, default=5, help="page views per simultaneous user (default 5)")
     parser.add_argument("--think", type=float, default=10.0,
                         help="seconds a simultaneous user reads a page before the next click, on average "
@@ -106,13 +109,19 @@ def main(argv: list[str] | None = None) -> int:
                     results["browser"] = browser.first_page_and_navigation(srv, say=say)
                 except Exception as exc:
                     results["browser"] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
-                if not args.skip_users and args.users > 0:
-                    say(f"{args.users} simultaneous users…")
-                    try:
-                        results["users"] = browser.simultaneous_users(srv, args.users, args.views, think=args.think,
-                                                                   arrive=args.arrive, say=say)
-                    except Exception as exc:
-                        results["users"] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+                counts = [int(n) for n in str(args.users).split(",") if n.strip() and int(n) > 0]
+                if not args.skip_users and counts:
+                    runs = []
+                    for n in counts:
+                        say(f"{n} simultaneous users…")
+                        try:
+                            runs.append(browser.simultaneous_users(srv, n, args.views, think=args.think,
+                                                                   arrive=args.arrive, say=say))
+                        except Exception as exc:
+                            runs.append({"users": n, "error": f"{type(exc).__name__}: {exc}"[:500]})
+                    results["users"] = runs[-1]
+                    if len(runs) > 1:
+                        results["users_scaling"] = [{k: v for k, v in r.items() if k != "log"} for r in runs]
     return finish(results, args, auth)
 
 

@@ -147,6 +147,13 @@ def figures(results: dict) -> list[tuple[str, str, str, bool | None]]:
             "small (<= 50 MiB)", lambda v: v <= 50)
     elif u is not None:
         rows.append(("Simultaneous users", u["error"], "", None))
+    for run in results.get("users_scaling") or []:
+        if "error" in run:
+            rows.append((f"  {run.get('users')} users", run["error"], "", None))
+        else:
+            add(f"  {run['users']} users: errors, view p95 (server p95), server / machine CPU",
+                f"{run['errors']}, {run['p95_seconds']:.2f} s ({run['server_p95_seconds']:.2f} s), "
+                f"{run.get('server_cpu_share')} / {run.get('machine_cpu_busy')}", "{}")
     return rows
 
 
