@@ -397,7 +397,8 @@ async def _user(browser, srv: Server, i: int, user: str, views: int, think: floa
         error = None
         click_seconds = None
         try:
-            await page.locator(link_selector(stem)).first.click()
+            # the page's time limit, not Playwright's 30 s: a starved browser drawing slowly is a slow view
+            await page.locator(link_selector(stem)).first.click(timeout=TIMEOUT_MS)
             click_seconds = time.perf_counter() - t0
             await wait_shown_async(page, stem)
             if await page.locator(ERROR_SELECTOR).count():
