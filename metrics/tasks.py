@@ -537,7 +537,6 @@ def plan(task_rows: pd.DataFrame, as_at, weeks: int) -> pd.DataFrame:
     return out.iloc[idx.to_numpy()].reset_index(drop=True)
 
 
-
 def plan_by_worker(plan_rows: pd.DataFrame) -> pd.DataFrame:
     """One row per worker (and team) in a plan: worker, team, overdue, due_soon, on_track, total;
     most overdue first, then most tasks, then by name."""
@@ -549,6 +548,7 @@ def plan_by_worker(plan_rows: pd.DataFrame) -> pd.DataFrame:
     counts["total"] = counts.sum(axis=1)
     return (counts.reset_index().sort_values(["overdue", "total", "worker"], ascending=[False, False, True],
                                              kind="mergesort", ignore_index=True))
+
 
 LEAVER_COLUMNS = [
     "person_id", "child_name", "age", "eligibility", "personal_advisor", "worker_id", "worker", "team_id",

@@ -68,7 +68,7 @@ data_table(shown, hide_index=True, key="audit_table",
 
 def export() -> bytes:
     audit_event(user, "download", page="Audit log", filters={"file": "audit-log.xlsx"}, row_count=len(table))
-    whole = table.assign(**{"Child IDs": ids.map(lambda v: short_id_list(v, len(v), EXCEL_CELL_LIMIT)).to_numpy()})
+    whole = table.assign(**{"Child IDs": ids.map(lambda v: short_id_list(v, limit=EXCEL_CELL_LIMIT)).to_numpy()})
     return workbook_bytes({"Audit log": whole}, title="Portal audit log",
                           notes=[f"{dates[0]:%d/%m/%Y} to {dates[1]:%d/%m/%Y} (UTC)",
                                  "OFFICIAL-SENSITIVE: child IDs. Store and share securely.",

@@ -166,7 +166,7 @@ tabs = st.tabs(["Now and next", "Chronology", "Assessments", "Care history", "Ke
 with tabs[0]:
     st.subheader("Current status", anchor=False)
     data_table(status.rename(columns={"status": "Status", "since": "Since", "detail": "Details",
-                                        "record_id": "Record ID"}),
+                                      "record_id": "Record ID"}),
                hide_index=True, key="status_table", column_config={"Since": DATE})
     st.subheader("What is due next", anchor=False)
     due, source = record["due"], record["due_source"]
@@ -273,7 +273,7 @@ with tabs[3]:
     else:
         st.subheader("Periods of care", anchor=False)
         data_table(care.rename(columns={"start": "Started", "end": "Ended", "start_reason": "How it started",
-                                          "ceased_reason": "Why it ended", "current": "Now"}),
+                                        "ceased_reason": "Why it ended", "current": "Now"}),
                    hide_index=True, key="care_table", column_config={"Started": DATE, "Ended": DATE})
         st.subheader("Placements", anchor=False)
         placements = record["placements"]
@@ -291,7 +291,7 @@ with tabs[3]:
             st.info("No legal status is recorded.")
         else:
             data_table(legal.rename(columns={"start": "Started", "end": "Ended", "legal_status": "Legal status",
-                                               "current": "Now", "record_id": "Record ID"}),
+                                             "current": "Now", "record_id": "Record ID"}),
                        hide_index=True, key="legal_table", column_config={"Started": DATE, "Ended": DATE})
 
 # ---- key relationships ---------------------------------------------------------------------------

@@ -136,7 +136,7 @@ if view == "By task":
     st.caption(f"{len(long):,} tasks, most urgent first")
     data_table(long, hide_index=True, placeholder="–", key="tasks_table",
                column_config={"Due": st.column_config.DateColumn(format="DD/MM/YYYY"),
-                                "Last done": st.column_config.DateColumn(format="DD/MM/YYYY")})
+                              "Last done": st.column_config.DateColumn(format="DD/MM/YYYY")})
 else:
     # A row opens the child's summary; a list too long to send whole (a service or the authority)
     # is sent as the reader scrolls, and Streamlit cannot select rows in those.

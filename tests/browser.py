@@ -28,11 +28,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(config_path: Path, env_extra: dict | None = None):
+def streamlit_server(config_path: Path | None, env_extra: dict | None = None, script: Path | None = None):
+    """The portal (``python -m ui.serve``) on ``config_path``, or ``streamlit run script`` (a test
+    app, with the repository importable) when a script is given; yields its URL once healthy."""
     port = free_port()
-    env = {**os.environ, "PORTAL_CONFIG": str(config_path), **(env_extra or {})}
+    env = {**os.environ, **({"PORTAL_CONFIG": str(config_path)} if config_path else {}), **(env_extra or {})}
+    start = ["-m", "ui.serve"] if script is None else ["-m", "streamlit", "run", str(script)]
+    if script is not None:
+        env["PYTHONPATH"] = str(ROOT)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.headless=true",
+        [sys.executable, *start, "--server.headless=true",
          "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
          "--server.fileWatcherType=none"],
         cwd=ROOT, env=env, stdout=open("/tmp/st-server.log","w") if os.environ.get("ST_LOG") else subprocess.PIPE, stderr=subprocess.STDOUT,

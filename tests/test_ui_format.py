@@ -25,7 +25,8 @@ def test_a_length_limit_keeps_as_many_whole_ids_as_fit():
     # "00000,00001,00002 … and 7 more" is 30 characters; one more ID would not fit
     assert text == "00000,00001,00002 … and 7 more" and len(text) == 30
     many = ",".join(f"{i:010d}" for i in range(20_000))
-    cut = short_id_list(many, 20_000, EXCEL_CELL_LIMIT)
+    cut = short_id_list(many, limit=EXCEL_CELL_LIMIT)
+    assert short_id_list(many) == many
     assert len(cut) <= EXCEL_CELL_LIMIT and len(cut) > EXCEL_CELL_LIMIT - 12  # within one ID of the limit
     kept = cut.split(" … ")[0].split(",")
     assert cut.endswith(f"and {20_000 - len(kept):,} more") and kept[-1] == f"{len(kept) - 1:010d}"

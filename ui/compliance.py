@@ -72,7 +72,7 @@ def _percent_table(ctx: PageContext, table: pd.DataFrame, key: str, **download) 
     pct = tuple(c for c in table.columns if c.endswith("% on time"))
     data_table(table, hide_index=True, key=key,
                column_config={c: st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
-                                for c in pct})
+                              for c in pct})
     download_table(ctx, percent_columns=pct, **download)
 
 

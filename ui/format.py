@@ -80,9 +80,10 @@ def sparkline_svg(values, *, width: int = 120, height: int = 28, colour: str = "
 EXCEL_CELL_LIMIT = 32_767  # characters Excel holds in one cell; a longer text makes the file "need repair"
 
 
-def short_id_list(ids, keep: int, limit: int | None = None) -> str:
-    """A comma-separated list of IDs cut to its first ``keep`` IDs (and, when ``limit`` is given, to
-    at most ``limit`` characters), ending "… and N more" when anything was cut. Blank stays blank."""
+def short_id_list(ids, keep: int | None = None, limit: int | None = None) -> str:
+    """A comma-separated list of IDs cut to its first ``keep`` IDs (all when None) and, when ``limit``
+    is given, to at most ``limit`` characters, ending "… and N more" when anything was cut. Blank
+    stays blank."""
     if ids is None or (isinstance(ids, float) and math.isnan(ids)) or not str(ids):
         return ""
     items = str(ids).split(",")
