@@ -48,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="simultaneous users (default 20); several, e.g. 5,10,20, run one after another "
                              "on the same warm server to show how the views scale (the last is checked "
                              "against the target)")
+    parser.add_argument("--clients", default="browser,protocol",
+                        help="how the simultaneous users are driven: browser (separate Chromium contexts, as the "
+                             "target asks), protocol (Streamlit's websocket protocol without a browser: the "
+                             "server's side alone), or both (default browser,protocol)")
     parser.add_argument("--views", type=int, default=5, help="page views per simultaneous user (default 5)")
     parser.add_argument("--think", type=float, default=10.0,
                         help="seconds a simultaneous user reads a page before the next click, on average "
@@ -63,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-browser", action="store_true", help="no real browser (also skips --users)")
     parser.add_argument("--skip-users", action="store_true", help="no simultaneous users")
     args = parser.parse_args(argv)
+    unknown = {c.strip() for c in args.clients.split(",") if c.strip()} - {"browser", "protocol"}
+    if unknown:
+        parser.error(f"--clients: unknown {', '.join(sorted(unknown))} (browser, protocol)")
 
     results: dict = {"size": args.size, "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                      "machine": report.machine(), "arguments": vars(args)}
@@ -110,18 +117,23 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:
                     results["browser"] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
                 counts = [int(n) for n in str(args.users).split(",") if n.strip() and int(n) > 0]
+                clients = [c.strip() for c in str(args.clients).split(",") if c.strip()]
                 if not args.skip_users and counts:
-                    runs = []
-                    for n in counts:
-                        say(f"{n} simultaneous users…")
-                        try:
-                            runs.append(browser.simultaneous_users(srv, n, args.views, think=args.think,
-                                                                   arrive=args.arrive, say=say))
-                        except Exception as exc:
-                            runs.append({"users": n, "error": f"{type(exc).__name__}: {exc}"[:500]})
-                    results["users"] = runs[-1]
-                    if len(runs) > 1:
-                        results["users_scaling"] = [{k: v for k, v in r.items() if k != "log"} for r in runs]
+                    for client in clients:
+                        runs = []
+                        for n in counts:
+                            say(f"{n} simultaneous users ({client})…")
+                            try:
+                                runs.append(browser.simultaneous_users(srv, n, args.views, think=args.think,
+                                                                       arrive=args.arrive, say=say, client=client))
+                            except Exception as exc:
+                                runs.append({"client": client, "users": n,
+                                             "error": f"{type(exc).__name__}: {exc}"[:500]})
+                        suffix = "" if client == "browser" else f"_{client}"
+                        results["users" + suffix] = runs[-1]
+                        if len(runs) > 1:
+                            results["users_scaling" + suffix] = [{k: v for k, v in r.items() if k != "log"}
+                                                                 for r in runs]
     return finish(results, args, auth)
 
 

@@ -447,19 +447,28 @@ class _Both:
 
 
 def simultaneous_users(srv: Server, n: int, views: int, think: float = 10.0, arrive: float = 0.5,
-                       browser_nice: int = 10, say=print) -> dict:
+                       browser_nice: int = 10, say=print, client: str = "browser") -> dict:
     """N users at once (see the module's docstring). The users' browsers stand in for N people's own
     computers but share the server's cores here: twenty Chromium renderers left at the server's
     priority took ~1.6 of the 2 cores and starved the server (its script runs, 0.3 s at the median,
     took 28 s at p95 while it had a quarter of a core). So this process and the browsers it starts
     run ``browser_nice`` steps below the server (os.nice; the server was started before), which
-    models browsers on other machines more closely; 0 leaves them level. Reported as run."""
+    models browsers on other machines more closely; 0 leaves them level. Reported as run.
+
+    ``client="protocol"``: the same users speak Streamlit's websocket protocol without a browser
+    (:mod:`benchmarks.protocol`): the server's side of the same views, with nothing drawn."""
+    if client not in ("browser", "protocol"):
+        raise ValueError(client)
     if browser_nice and os.nice(0) < browser_nice:  # os.nice adds: once, for several runs
         os.nice(browser_nice - os.nice(0))
+    if client == "protocol":
+        from benchmarks.protocol import users as run_users
+    else:
+        run_users = _users
     baseline = srv.rss()
     t0 = time.perf_counter()
     marks: dict = {}
-    log = asyncio.run(_users(srv, n, views, think, arrive, marks))
+    log = asyncio.run(run_users(srv, n, views, think, arrive, marks))
     end = time.perf_counter(), time.time(), srv.cpu(), _machine_busy()
     wall = end[0] - t0
     time.sleep(1.0)
@@ -480,7 +489,7 @@ def simultaneous_users(srv: Server, n: int, views: int, think: float = 10.0, arr
             after_run.append(e["after_run_seconds"])
     peak = srv.peak_since(t0)
     out = {
-        "users": n, "views_per_user": views, "think_seconds": think, "arrive_seconds": arrive,
+        "client": client, "users": n, "views_per_user": views, "think_seconds": think, "arrive_seconds": arrive,
         "browser_nice": browser_nice,
         "page_views": len(views_log), "wall_seconds": round(wall, 1),
         "errors": sum(1 for e in log if e["error"]),
@@ -492,7 +501,7 @@ def simultaneous_users(srv: Server, n: int, views: int, think: float = 10.0, arr
         "server_median_seconds": statistics.median(server_times) if server_times else None,
         "before_run_p95_seconds": percentile(before_run, 95),
         "after_run_p95_seconds": percentile(after_run, 95),
-        "click_p95_seconds": percentile([e["click_seconds"] for e in ok], 95),
+        "click_p95_seconds": percentile([e["click_seconds"] for e in ok if e["click_seconds"] is not None], 95),
         "sign_in_p95_seconds": percentile([e["seconds"] for e in log if e["page"] == "sign_in" and not e["error"]], 95),
         "rss_before_mib": baseline, "rss_peak_mib": peak, "rss_after_mib": srv.rss(),
         "server_peak_rss_mib": srv.peak(),
@@ -513,7 +522,9 @@ def simultaneous_users(srv: Server, n: int, views: int, think: float = 10.0, arr
             if e.get(key) is not None:
                 e[key] = round(e[key], 3)
     out["log"] = log
-    say(f"  users: {n} users x {views} views (think {think} s): {out['errors']} errors, p95 {out['p95_seconds']} s "
+    if client == "protocol":
+        out["bytes_per_view_median"] = statistics.median([e["bytes"] for e in ok]) if ok else None
+    say(f"  users ({client}): {n} users x {views} views (think {think} s): {out['errors']} errors, p95 {out['p95_seconds']} s "
         f"(server {out['server_p95_seconds']} s), server CPU {out.get('server_cpu_share')} cores, machine busy "
         f"{out.get('machine_cpu_busy')}, server RSS {baseline} -> peak {peak} MiB")
     return out

@@ -131,29 +131,32 @@ def figures(results: dict) -> list[tuple[str, str, str, bool | None]]:
         add("  navigation errors", b.get("navigation_errors"), "{}", "0", lambda v: v == 0)
     elif b is not None:
         rows.append(("Browser", b["error"], "", None))
-    u = results.get("users")
-    if u is not None and "error" not in u:
-        add(f"{u.get('users')} simultaneous users x {u.get('views_per_user')} page views "
-            f"(think {u.get('think_seconds')} s): errors", u.get("errors"), "{}", "0", lambda v: v == 0)
-        add("  page view p95", u.get("p95_seconds"), "{:.2f} s", "< 3 s", lambda v: v < 3)
-        add("  the server's script runs in them, p95", u.get("server_p95_seconds"), "{:.2f} s")
-        add("  click to the run starting / run end to page shown, p95",
-            None if u.get("before_run_p95_seconds") is None else
-            f"{u['before_run_p95_seconds']:.2f} s / {u.get('after_run_p95_seconds', 0):.2f} s", "{}")
-        add("  server CPU (cores) / whole machine busy", None if u.get("server_cpu_share") is None else
-            f"{u.get('server_cpu_share')} / {u.get('machine_cpu_busy')}", "{}")
-        add("  server peak RSS", u.get("server_peak_rss_mib"), "{:,.0f} MiB", "< 3 GB", lambda v: v < 3 * MIB_PER_GB)
-        add("  server memory growth per session", u.get("rss_peak_growth_per_user_mib"), "{:.1f} MiB",
-            "small (<= 50 MiB)", lambda v: v <= 50)
-    elif u is not None:
-        rows.append(("Simultaneous users", u["error"], "", None))
-    for run in results.get("users_scaling") or []:
-        if "error" in run:
-            rows.append((f"  {run.get('users')} users", run["error"], "", None))
-        else:
-            add(f"  {run['users']} users: errors, view p95 (server p95), server / machine CPU",
-                f"{run['errors']}, {run['p95_seconds']:.2f} s ({run['server_p95_seconds']:.2f} s), "
-                f"{run.get('server_cpu_share')} / {run.get('machine_cpu_busy')}", "{}")
+    for key, label in (("users", "in browsers"), ("users_protocol", "without browsers (websocket protocol)")):
+        u = results.get(key)
+        if u is not None and "error" not in u:
+            add(f"{u.get('users')} simultaneous users {label} x {u.get('views_per_user')} page views "
+                f"(think {u.get('think_seconds')} s): errors", u.get("errors"), "{}", "0", lambda v: v == 0)
+            add("  page view p95", u.get("p95_seconds"), "{:.2f} s", "< 3 s", lambda v: v < 3)
+            add("  the server's script runs in them, p95", u.get("server_p95_seconds"), "{:.2f} s")
+            if key == "users":
+                add("  click to the run starting / run end to page shown, p95",
+                    None if u.get("before_run_p95_seconds") is None else
+                    f"{u['before_run_p95_seconds']:.2f} s / {u.get('after_run_p95_seconds', 0):.2f} s", "{}")
+            add("  server CPU (cores) / whole machine busy", None if u.get("server_cpu_share") is None else
+                f"{u.get('server_cpu_share')} / {u.get('machine_cpu_busy')}", "{}")
+            add("  server peak RSS", u.get("server_peak_rss_mib"), "{:,.0f} MiB", "< 3 GB",
+                lambda v: v < 3 * MIB_PER_GB)
+            add("  server memory growth per session", u.get("rss_peak_growth_per_user_mib"), "{:.1f} MiB",
+                "small (<= 50 MiB)", lambda v: v <= 50)
+        elif u is not None:
+            rows.append((f"Simultaneous users {label}", u["error"], "", None))
+        for run in results.get(key.replace("users", "users_scaling")) or []:
+            if "error" in run:
+                rows.append((f"  {run.get('users')} users", run["error"], "", None))
+            else:
+                add(f"  {run['users']} users: errors, view p95 (server p95), server / machine CPU",
+                    f"{run['errors']}, {run['p95_seconds']:.2f} s ({run['server_p95_seconds']:.2f} s), "
+                    f"{run.get('server_cpu_share')} / {run.get('machine_cpu_busy')}", "{}")
     return rows
 
 
