@@ -49,6 +49,7 @@ from metrics.looked_after import (
     age_years, day, episodes, health_checks, legal_statuses, member, months_before, placements, text, upper,
     yes,
 )
+from metrics import prepared
 from metrics.lookups import label_org
 
 NOT_DONE_FLAG = ("N", "NO", "FALSE", "0")
@@ -112,7 +113,10 @@ def _latest_between(rows: pd.DataFrame, events: pd.DataFrame, lo: str | None, hi
                     cols: list[str], match: tuple[str, str] | None = None) -> pd.DataFrame:
     """For each row (by position), ``cols`` of the latest event of the same person dated within
     [rows[lo], rows[hi]] (``lo`` None: no lower bound); NaN where none. ``events`` has person_id,
-    date and ``cols``; ``match`` = (row column, event column) must also be equal when both are set."""
+    date and ``cols``; ``match`` = (row column, event column) must also be equal when both are set.
+    Of several events on the latest day, the last in ``events``' order."""
+    if match is None:
+        return _latest_between_sorted(rows, events, lo, hi, cols)
     left = pd.DataFrame({"_i": np.arange(len(rows)), "person_id": rows["person_id"].to_numpy(dtype=object),
                          "_hi": pd.to_datetime(rows[hi]).to_numpy()})
     left["_lo"] = pd.to_datetime(rows[lo]).to_numpy() if lo else pd.NaT
@@ -129,6 +133,28 @@ def _latest_between(rows: pd.DataFrame, events: pd.DataFrame, lo: str | None, hi
         keep &= (ev == "") | (mine == "") | (ev == mine)
     m = m[keep.to_numpy(dtype=bool)].sort_values(["_i", "date"], kind="stable").drop_duplicates("_i", keep="last")
     return m.set_index("_i")[cols].reindex(np.arange(len(rows))).reset_index(drop=True)
+
+
+def _latest_between_sorted(rows: pd.DataFrame, events: pd.DataFrame, lo: str | None, hi: str,
+                           cols: list[str]) -> pd.DataFrame:
+    """:func:`_latest_between` without ``match``, by a binary search per row in the events sorted by
+    person and day (:class:`metrics.prepared.EventIndex`) instead of joining every row to every event
+    of its person: for a whole authority's episodes and visits that join held millions of pairs, the
+    largest allocation of the whole Annex A build (~700 MiB above the loaded extract)."""
+    index = prepared.EventIndex(events["person_id"].to_numpy(dtype=object), events["date"].to_numpy())
+    pids = rows["person_id"].to_numpy(dtype=object)
+    hi_days = prepared.day_numbers(pd.to_datetime(rows[hi]).to_numpy())
+    found = index.latest(pids, hi_days)  # the latest event on or before hi (ties: the last given)
+    if lo and len(found):
+        lo_days, lo_nat = prepared.day_numbers(pd.to_datetime(rows[lo]).to_numpy())
+        ev_days, _ = prepared.day_numbers(events["date"].to_numpy())
+        ok = found >= 0
+        ok[ok] = ~lo_nat[ok] & (ev_days[found[ok]] >= lo_days[ok])
+        found = np.where(ok, found, -1)
+    out = events[cols].iloc[np.maximum(found, 0)].reset_index(drop=True) if len(events) else \
+        pd.DataFrame({c: pd.Series(np.nan, index=range(len(rows)), dtype=events[c].dtype if c in events else object)
+                      for c in cols})
+    return out.where(pd.Series(found >= 0)) if len(events) else out
 
 
 def _count_between(rows: pd.DataFrame, events: pd.DataFrame, lo: str, hi: str, *, exclude_hi: bool,
@@ -370,9 +396,12 @@ def _support_required(nfa: pd.Series, outcome: pd.Series) -> np.ndarray:
     recorded outcome naming no further action)."""
     flag = C.YES_NO.map(nfa.where(nfa != "", None))
     out = np.where(flag == C.YES, C.NO, np.where(flag == C.NO, C.YES, flag)).astype(object)
-    items = [" ".join(_json_items(v)).upper() for v in outcome]
-    from_outcome = np.array([None if not t else (C.NO if ("NO FURTHER ACTION" in t or t == "NFA") else C.YES)
-                             for t in items], dtype=object)
+    # worked out once per distinct outcome (a whole authority's assessments repeat a few dozen)
+    codes, distinct = pd.factorize(pd.Series(outcome, dtype=object), use_na_sentinel=True)
+    items = [" ".join(_json_items(v)).upper() for v in distinct]
+    decided = np.array([None if not t else (C.NO if ("NO FURTHER ACTION" in t or t == "NFA") else C.YES)
+                        for t in items] + [None], dtype=object)
+    from_outcome = decided[np.where(codes < 0, len(items), codes)]
     return np.where(pd.isna(out), from_outcome, out)
 
 
@@ -452,17 +481,22 @@ def list_5(src: _Source) -> pd.DataFrame:
 
 # ---- shared for Lists 6-8 -----------------------------------------------------------------------------
 
-def _visits(src: _Source, *, seen_only: bool) -> pd.DataFrame:
-    """CIN, CP and CLA visits: person_id, date, kind, plan_id, seen_alone (seen only: the child was
-    not recorded as not seen)."""
+VISIT_SOURCES = {  # kind: (table, person, date, seen, seen alone, plan)
+    "cin": ("ssd_cin_visits", "cinv_person_id", "cinv_cin_visit_date", "cinv_cin_visit_seen",
+            "cinv_cin_visit_seen_alone", None),
+    "cp": ("ssd_cp_visits", "cppv_person_id", "cppv_cp_visit_date", "cppv_cp_visit_seen",
+           "cppv_cp_visit_seen_alone", "cppv_cp_plan_id"),
+    "cla": ("ssd_cla_visits", "clav_person_id", "clav_cla_visit_date", "clav_cla_visit_seen",
+            "clav_cla_visit_seen_alone", None),
+}
+
+
+def _visits(src: _Source, *, seen_only: bool, kinds=("cin", "cp", "cla")) -> pd.DataFrame:
+    """CIN, CP and CLA visits (of ``kinds``): person_id, date, kind, plan_id, seen_alone (seen
+    only: the child was not recorded as not seen)."""
     parts = []
-    for name, pid, date, seen, alone, plan, kind in (
-            ("ssd_cin_visits", "cinv_person_id", "cinv_cin_visit_date", "cinv_cin_visit_seen",
-             "cinv_cin_visit_seen_alone", None, "cin"),
-            ("ssd_cp_visits", "cppv_person_id", "cppv_cp_visit_date", "cppv_cp_visit_seen",
-             "cppv_cp_visit_seen_alone", "cppv_cp_plan_id", "cp"),
-            ("ssd_cla_visits", "clav_person_id", "clav_cla_visit_date", "clav_cla_visit_seen",
-             "clav_cla_visit_seen_alone", None, "cla")):
+    for kind in kinds:
+        name, pid, date, seen, alone, plan = VISIT_SOURCES[kind]
         v = src.tables.get(name)
         if v is None or v.empty:
             continue
@@ -472,9 +506,10 @@ def _visits(src: _Source, *, seen_only: bool) -> pd.DataFrame:
             "seen": upper(v[seen]).to_numpy(dtype=object) if seen in v else "",
             "seen_alone": text(v[alone]) if alone in v else "",
         })
+        keep = frame["date"].notna().to_numpy(dtype=bool, copy=True)
         if seen_only:
-            frame = frame[~member(frame["seen"], NOT_DONE_FLAG)]
-        parts.append(frame[frame["date"].notna().to_numpy()])
+            keep &= ~member(frame["seen"], NOT_DONE_FLAG)
+        parts.append(frame[keep])
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c == "date" else object)
                              for c in ("person_id", "date", "kind", "plan_id", "seen", "seen_alone")})
@@ -584,8 +619,7 @@ def list_7(src: _Source) -> pd.DataFrame:
     rows = rows.sort_values(["person_id", "start", "_open", "end_at"], kind="stable")
     rows = rows.drop_duplicates("person_id", keep="last").reset_index(drop=True)
     rows["until"] = rows["end_at"].fillna(src.D).to_numpy()
-    visits = _visits(src, seen_only=False)
-    visits = visits[(visits["kind"] == "cp").to_numpy()]
+    visits = _visits(src, seen_only=False, kinds=("cp",))
     last = _latest_between(rows, visits, "start", "until", ["date", "seen_alone"], match=("plan_id", "plan_id"))
     r = _table(src.tables, "ssd_cp_reviews", ["cppr_person_id", "cppr_cp_plan_id", "cppr_cp_review_date"])
     reviews = pd.DataFrame({"person_id": text(r["cppr_person_id"]), "plan_id": text(r["cppr_cp_plan_id"]),
@@ -646,8 +680,7 @@ def list_8(src: _Source) -> pd.DataFrame:
     reviews = reviews[~reviews["cancelled"].to_numpy(dtype=bool)]
     reviews["person_id"] = cla_person.reindex(reviews["cla_id"].to_numpy(dtype=object)).to_numpy()
     review = _latest_between(rows.assign(lo=rows["poc_start"]), reviews.dropna(subset=["person_id"]), "lo", "until", ["date"])["date"]
-    visits = _visits(src, seen_only=False)
-    visit = _latest_between(rows.assign(lo=rows["poc_start"]), visits[(visits["kind"] == "cla").to_numpy()],
+    visit = _latest_between(rows.assign(lo=rows["poc_start"]), _visits(src, seen_only=False, kinds=("cla",)),
                             "lo", "until", ["date"])["date"]
     cp = _table(src.tables, "ssd_cla_care_plan", ["lacp_person_id", "lacp_cla_care_plan_start_date",
                                                   "lacp_cla_care_plan_json"])

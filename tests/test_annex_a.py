@@ -810,3 +810,42 @@ def test_command_refuses_a_bad_date(demo_portal, tmp_path):
                            "--config", str(demo_portal)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "YYYY-MM-DD" in done.stderr
     assert not (tmp_path / "x.xlsx").exists()
+
+
+# ---- the latest event in a window (Lists 6-8: last visit, review, plan) ----------------------------
+
+def _latest_fixture():
+    ts = pd.Timestamp
+    rows = pd.DataFrame({
+        "person_id": ["A", "B", "C", "D", "A"],
+        "lo": [ts("2024-01-10"), ts("2024-01-01"), ts("2024-01-01"), pd.NaT, ts("2024-02-02")],
+        "hi": [ts("2024-02-29"), ts("2024-03-01"), pd.NaT, ts("2024-03-01"), ts("2024-02-10")],
+    })
+    events = pd.DataFrame({
+        "person_id": ["A", "A", "A", "A", "D", "A"],
+        "date": [ts("2024-01-05"), ts("2024-02-01"), ts("2024-02-01"), ts("2024-03-01"), ts("2024-02-15"),
+                 ts("2024-02-29")],
+        "what": ["before the window", "first of two that day", "second of two that day", "after the window",
+                 "D's only", "on the last day (leap day)"],
+    })
+    return rows, events
+
+
+def test_latest_between_worked_by_hand():
+    from annex_a.lists import _latest_between
+
+    rows, events = _latest_fixture()
+    got = _latest_between(rows, events, "lo", "hi", ["date", "what"])
+    # A, 10 Jan-29 Feb 2024: 29 Feb is inside (both ends included); 1 Mar is after it.
+    assert got.loc[0, "what"] == "on the last day (leap day)"
+    # B has no events, C has no upper date, D has no lower date (with a lower bound asked): none.
+    assert got.loc[1:3, "what"].isna().all() and got.loc[1:3, "date"].isna().all()
+    # A again, 2-10 Feb: nothing in it (1 Feb is before, 29 Feb after).
+    assert pd.isna(got.loc[4, "what"])
+    # Without a lower bound: D's event counts; A's 2-10 Feb row takes the later of the two on 1 Feb.
+    open_ended = _latest_between(rows, events, None, "hi", ["what"])
+    assert open_ended["what"].tolist()[3:] == ["D's only", "second of two that day"]
+    assert pd.isna(open_ended.loc[1, "what"]) and pd.isna(open_ended.loc[2, "what"])
+    # No events at all: every row empty, one row per input row.
+    none = _latest_between(rows, events.iloc[0:0], "lo", "hi", ["date", "what"])
+    assert len(none) == 5 and none["date"].isna().all() and none["what"].isna().all()
