@@ -17,7 +17,10 @@ each part in its own process so that every timing and memory figure is that part
 - ``browser``: a real server and Debian's chromium (Playwright): the first page after the server
   starts, the server's memory with the cache loaded, and navigation times per role (p95);
 - ``users``: N simultaneous users in separate browser contexts, each making a bounded number of
-  page views: errors, p95, the server's peak memory and its growth per session.
+  page views: errors, p95, the server's peak memory and its growth per session;
+- ``users_protocol``: the same users over Streamlit's websocket protocol without a browser
+  (:mod:`benchmarks.protocol`): the server's side of the same load, with nothing drawn on this
+  machine's cores (``--clients`` chooses either or both).
 
 Every part can be skipped (``--skip-refresh``, ``--skip-dstw``, ``--skip-pages``, ``--skip-browser``
 (browser and users), ``--skip-users``). The figures are printed as one table against the issue's
