@@ -43,13 +43,13 @@ import pandas as pd
 
 from annex_a import codes as C
 from annex_a.spec import LISTS, LONG_LOOKBACK_MONTHS, LOOKBACK_MONTHS
+from metrics import prepared
 from metrics.allocation import allocation_on
 from metrics.care_leavers import PATHWAY_PLAN_AGES, care_leaver_records
 from metrics.looked_after import (
     age_years, day, episodes, health_checks, legal_statuses, member, months_before, placements, text, upper,
     yes,
 )
-from metrics import prepared
 from metrics.lookups import label_org
 
 NOT_DONE_FLAG = ("N", "NO", "FALSE", "0")
@@ -151,10 +151,8 @@ def _latest_between_sorted(rows: pd.DataFrame, events: pd.DataFrame, lo: str | N
         ok = found >= 0
         ok[ok] = ~lo_nat[ok] & (ev_days[found[ok]] >= lo_days[ok])
         found = np.where(ok, found, -1)
-    out = events[cols].iloc[np.maximum(found, 0)].reset_index(drop=True) if len(events) else \
-        pd.DataFrame({c: pd.Series(np.nan, index=range(len(rows)), dtype=events[c].dtype if c in events else object)
-                      for c in cols})
-    return out.where(pd.Series(found >= 0)) if len(events) else out
+    taken = events[cols].iloc[np.maximum(found, 0)] if len(events) else events[cols].reindex(range(len(rows)))
+    return taken.reset_index(drop=True).where(pd.Series(found >= 0))  # NaN / NaT where none
 
 
 def _count_between(rows: pd.DataFrame, events: pd.DataFrame, lo: str, hi: str, *, exclude_hi: bool,

@@ -362,75 +362,109 @@ def first_page_and_navigation(srv: Server, say=print, rounds: int = 2) -> dict:
 
 # ---- the asynchronous part: simultaneous users ------------------------------------------------
 
-async def _user(browser, srv: Server, i: int, user: str, views: int, think: float, arrive: float,
-                ready: asyncio.Barrier, log: list) -> None:
+class _BrowserUser:
+    """One simultaneous user's own browser context: signs in through the form and clicks menu links."""
+
+    def __init__(self, browser, srv: Server):
+        self.browser, self.srv, self.context, self.page = browser, srv, None, None
+
+    async def open(self, user: str) -> None:
+        self.context = await self.browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.page = await self.context.new_page()
+        await self.page.goto(self.srv.url + "/", wait_until="domcontentloaded", timeout=TIMEOUT_MS)
+        await self.page.get_by_label("Username").wait_for(timeout=TIMEOUT_MS)
+        await self.page.evaluate(ARM_JS)
+        await self.page.get_by_label("Username").fill(user)
+        await self.page.get_by_label("Password", exact=True).fill(_password(user))
+
+    async def sign_in(self, user: str) -> None:  # timed from here: the form is filled
+        await self.page.get_by_role("button", name="Sign in").click()
+        await wait_shown_async(self.page, "home")
+
+    async def prepare(self, stem: str) -> None:  # before the click is timed
+        await self.page.evaluate(ARM_JS)
+
+    async def view(self, stem: str, t0: float) -> dict:
+        # the page's time limit, not Playwright's 30 s: a starved browser drawing slowly is a slow view
+        await self.page.locator(link_selector(stem)).first.click(timeout=TIMEOUT_MS)
+        out = {"click_seconds": time.perf_counter() - t0}
+        await wait_shown_async(self.page, stem)
+        if await self.page.locator(ERROR_SELECTOR).count():
+            out["error"] = "exception: " + (await self.page.locator(ERROR_SELECTOR).first.inner_text())[:300]
+        return out
+
+    async def close(self) -> None:
+        if self.context is not None:
+            await self.context.close()
+
+
+async def run_user(client, i: int, user: str, views: int, think: float, arrive: float, ready, log: list) -> None:
+    """One simultaneous user, whatever drives it (a browser, or :mod:`benchmarks.protocol`): arrives
+    ``i * arrive`` s after the first, signs in, waits until every user has, then makes ``views``
+    views of its role's menu pages in turn, pausing ``think`` s (0.5x-1.5x, seeded per user) first.
+    ``client`` has async open(user), sign_in(user) (timed), prepare(stem), view(stem, t0) -> dict of extra
+    log fields (an "error" among them for a page showing an exception) and close()."""
     import random
 
     rng = random.Random(1000 + i)
     await asyncio.sleep(i * arrive)
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = await context.new_page()
     pages = [stem_of(p.path) for p in allowed_pages(user) if stem_of(p.path) != "home"]
     try:
-        await page.goto(srv.url + "/", wait_until="domcontentloaded", timeout=TIMEOUT_MS)
-        await page.get_by_label("Username").wait_for(timeout=TIMEOUT_MS)
-        await page.evaluate(ARM_JS)
-        await page.get_by_label("Username").fill(user)
-        await page.get_by_label("Password", exact=True).fill(_password(user))
+        await client.open(user)
         t0 = time.perf_counter()
-        await page.get_by_role("button", name="Sign in").click()
-        await wait_shown_async(page, "home")
+        await client.sign_in(user)
         log.append({"user_no": i, "user": user, "page": "sign_in", "seconds": time.perf_counter() - t0, "error": None})
     except Exception as exc:
         log.append({"user_no": i, "user": user, "page": "sign_in", "seconds": None, "error": _brief(exc)})
         await ready.wait()
-        await context.close()
+        await client.close()
         return
     await ready.wait()
-    for k in range(views):
-        if think > 0:
-            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
-        stem = pages[(i + k) % len(pages)]
-        await page.evaluate(ARM_JS)
-        clicked = time.time()
-        t0 = time.perf_counter()
-        error = None
-        click_seconds = None
-        try:
-            # the page's time limit, not Playwright's 30 s: a starved browser drawing slowly is a slow view
-            await page.locator(link_selector(stem)).first.click(timeout=TIMEOUT_MS)
-            click_seconds = time.perf_counter() - t0
-            await wait_shown_async(page, stem)
-            if await page.locator(ERROR_SELECTOR).count():
-                error = "exception: " + (await page.locator(ERROR_SELECTOR).first.inner_text())[:300]
-        except Exception as exc:
-            error = _brief(exc)
-        log.append({"user_no": i, "user": user, "role": USERS[user], "page": stem, "clicked": clicked,
-                    "shown": time.time(), "seconds": time.perf_counter() - t0, "click_seconds": click_seconds,
-                    "error": error})
-    await context.close()
+    try:
+        for k in range(views):
+            if think > 0:
+                await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+            stem = pages[(i + k) % len(pages)]
+            await client.prepare(stem)
+            clicked = time.time()
+            t0 = time.perf_counter()
+            entry = {"click_seconds": None, "error": None}
+            try:
+                entry.update(await client.view(stem, t0))
+            except Exception as exc:
+                entry["error"] = _brief(exc)
+            log.append({"user_no": i, "user": user, "role": USERS[user], "page": stem, "clicked": clicked,
+                        "shown": time.time(), "seconds": time.perf_counter() - t0, **entry})
+    finally:
+        await client.close()
+
+
+async def run_users(srv: Server, n: int, views: int, think: float, arrive: float, marks: dict, make_client) -> list:
+    """``n`` users at once (the demo accounts in turn), each driven by ``make_client()``; notes in
+    ``marks["views_start"]`` the moment every user is signed in (the views start)."""
+    names = list(USERS)
+    log: list = []
+    watched = asyncio.Barrier(n + 1)
+
+    async def watcher() -> None:
+        await watched.wait()
+        marks["views_start"] = time.perf_counter(), time.time(), srv.cpu(), _machine_busy()
+
+    ready = asyncio.Barrier(n)
+    await asyncio.gather(watcher(), *(run_user(make_client(), i, names[i % len(names)], views, think, arrive,
+                                               _Both(ready, watched), log) for i in range(n)))
+    return log
 
 
 async def _users(srv: Server, n: int, views: int, think: float, arrive: float, marks: dict) -> list:
     from playwright.async_api import async_playwright
 
-    names = list(USERS)
-    log: list = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            watched = asyncio.Barrier(n + 1)
-
-            async def watcher() -> None:  # notes the moment every user is signed in: the views start
-                await watched.wait()
-                marks["views_start"] = time.perf_counter(), time.time(), srv.cpu(), _machine_busy()
-
-            ready = asyncio.Barrier(n)
-            await asyncio.gather(watcher(), *(_user(browser, srv, i, names[i % len(names)], views, think,
-                                                    arrive, _Both(ready, watched), log) for i in range(n)))
+            return await run_users(srv, n, views, think, arrive, marks, lambda: _BrowserUser(browser, srv))
         finally:
             await browser.close()
-    return log
 
 
 class _Both:

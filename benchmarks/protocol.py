@@ -25,7 +25,6 @@ One user is one websocket session (``/_stcore/stream``):
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from dataclasses import dataclass, field
 
@@ -43,7 +42,6 @@ class Run:
     seconds: float
     elements: list = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
-    pages: dict = field(default_factory=dict)  # url_pathname -> page_script_hash (navigation)
     received_bytes: int = 0
 
     @property
@@ -110,8 +108,8 @@ class Session:
                 if el.WhichOneof("type") == "exception":
                     run.exceptions.append(f"{el.exception.type}: {el.exception.message}"[:300])
             elif kind == "navigation":
-                run.pages = {p.url_pathname: p.page_script_hash for p in fm.navigation.app_pages}
-                self.pages = dict(run.pages)
+                # the pages this user may open: url_pathname -> page_script_hash
+                self.pages = {p.url_pathname: p.page_script_hash for p in fm.navigation.app_pages}
             elif kind == "script_finished":
                 status = fm.script_finished
                 if status == ForwardMsg.FINISHED_SUCCESSFULLY:
@@ -160,65 +158,37 @@ class Session:
         return run
 
 
-async def _user(srv, i: int, user: str, views: int, think: float, arrive: float, ready, log: list) -> None:
-    """The browser run's user (:func:`benchmarks.browser._user`: the same account, pages, pauses and
-    seed) over the protocol."""
-    from benchmarks.browser import USERS, _password, allowed_pages, stem_of
+class _ProtocolUser:
+    """A simultaneous user for :func:`benchmarks.browser.run_user` (the browser run's accounts,
+    pages, pauses and seed) over the protocol."""
 
-    rng = random.Random(1000 + i)
-    await asyncio.sleep(i * arrive)
-    session = Session(srv.url)
-    pages = [stem_of(p.path) for p in allowed_pages(user) if stem_of(p.path) != "home"]
-    try:
-        await session.connect()
-        t0 = time.perf_counter()
-        await session.sign_in(user, _password(user))
-        log.append({"user_no": i, "user": user, "page": "sign_in", "seconds": time.perf_counter() - t0, "error": None})
-    except Exception as exc:
-        log.append({"user_no": i, "user": user, "page": "sign_in", "seconds": None, "error": _brief(exc)})
-        await ready.wait()
-        await session.close()
-        return
-    await ready.wait()
-    try:
-        for k in range(views):
-            if think > 0:
-                await asyncio.sleep(think * rng.uniform(0.5, 1.5))
-            stem = pages[(i + k) % len(pages)]
-            clicked = time.time()
-            t0 = time.perf_counter()
-            error, size = None, None
-            try:
-                run = await session.view(stem)
-                size = run.received_bytes
-                if run.exceptions:
-                    error = "exception: " + run.exceptions[0]
-            except Exception as exc:
-                error = _brief(exc)
-            log.append({"user_no": i, "user": user, "role": USERS[user], "page": stem, "clicked": clicked,
-                        "shown": time.time(), "seconds": time.perf_counter() - t0, "click_seconds": None,
-                        "bytes": size, "error": error})
-    finally:
-        await session.close()
+    def __init__(self, url: str):
+        self.session = Session(url)
 
+    async def open(self, user: str) -> None:
+        await self.session.connect()
 
-def _brief(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}"[:300]
+    async def sign_in(self, user: str) -> None:
+        from benchmarks.browser import _password
+
+        await self.session.sign_in(user, _password(user))
+
+    async def prepare(self, stem: str) -> None:
+        pass
+
+    async def view(self, stem: str, t0: float) -> dict:
+        run = await self.session.view(stem)
+        out = {"bytes": run.received_bytes}
+        if run.exceptions:
+            out["error"] = "exception: " + run.exceptions[0]
+        return out
+
+    async def close(self) -> None:
+        await self.session.close()
 
 
 async def users(srv, n: int, views: int, think: float, arrive: float, marks: dict) -> list:
     """``n`` users at once (as :func:`benchmarks.browser._users`, without the browser)."""
-    from benchmarks.browser import USERS, _Both, _machine_busy
+    from benchmarks.browser import run_users
 
-    names = list(USERS)
-    log: list = []
-    watched = asyncio.Barrier(n + 1)
-
-    async def watcher() -> None:  # the moment every user is signed in: the views start
-        await watched.wait()
-        marks["views_start"] = time.perf_counter(), time.time(), srv.cpu(), _machine_busy()
-
-    ready = asyncio.Barrier(n)
-    await asyncio.gather(watcher(), *(_user(srv, i, names[i % len(names)], views, think, arrive,
-                                            _Both(ready, watched), log) for i in range(n)))
-    return log
+    return await run_users(srv, n, views, think, arrive, marks, lambda: _ProtocolUser(srv.url))
